@@ -1,0 +1,95 @@
+//! One document, start to finish, without I/O: text -> metadata, layout, tables, assigned
+//! columns, checks, status.
+
+use crate::assign::{assign, inactive_columns};
+use crate::checks::{run_checks, CheckRow};
+use crate::identity::document_identities;
+use crate::layout::{detect_layout, find_regions, parse_tables};
+use crate::meta::{read_meta, DocMeta};
+use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
+
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    pub meta: DocMeta,
+    pub layout: Layout,
+    pub tables: Vec<Table>,
+    pub checks: Vec<CheckRow>,
+    pub status: &'static str,
+    pub error: Option<String>,
+}
+
+impl Extracted {
+    pub fn failed(reason: String) -> Extracted {
+        Extracted {
+            meta: DocMeta::default(),
+            layout: Layout::Unknown,
+            tables: Vec::new(),
+            checks: Vec::new(),
+            status: "failed",
+            error: Some(reason),
+        }
+    }
+
+    pub fn tables_found(&self) -> usize {
+        self.tables.iter().filter(|t| t.status != TableStatus::Missing).count()
+    }
+}
+
+/// Splits decoded text into lines (LF, CRLF, CR; a form feed starts a new line too).
+pub fn split_lines(text: &str) -> Vec<&str> {
+    text.split('\n')
+        .flat_map(|l| l.split('\u{c}'))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect()
+}
+
+pub fn extract(text: &str) -> Extracted {
+    let lines = split_lines(text);
+    let regions = find_regions(&lines);
+    if regions.is_empty() {
+        return Extracted::failed("line 1: no budget or final-account table found (not a disclosure?)".into());
+    }
+    let meta = read_meta(&lines, &regions);
+    let layout = detect_layout(&lines, &regions);
+    let kind = meta.doc_kind.unwrap_or(DocKind::Budget);
+    let unit = meta.source_unit.unwrap_or(SourceUnit::WanYuan);
+    let mut tables = parse_tables(&lines, &regions, kind, unit);
+    // Tables of the other kind's template are reported, not kept.
+    let mut problems: Vec<String> = Vec::new();
+    tables.retain(|t| {
+        let ok = t.table_type.expected_for(kind);
+        if !ok {
+            problems.push(format!(
+                "line {}: {} is not a table of a {} document",
+                t.first_line.unwrap_or(0),
+                t.table_type.as_str(),
+                kind.as_str()
+            ));
+        }
+        ok
+    });
+    for tt in TableType::ALL {
+        if tt.expected_for(kind) && !tables.iter().any(|t| t.table_type == tt) {
+            tables.push(Table::missing(tt, kind, unit));
+        }
+    }
+    tables.sort_by_key(|t| t.table_type);
+    let ids = document_identities(&tables, kind);
+    let inactive = inactive_columns(&tables, kind);
+    assign(&mut tables, &ids, &inactive);
+    let checks = run_checks(&tables, &ids);
+    for t in &tables {
+        if t.status == TableStatus::Failed {
+            problems.push(format!("{}: {}", t.table_type.as_str(), t.error.clone().unwrap_or_default()));
+        }
+    }
+    if meta.department.is_none() {
+        problems.push("no 编制部门/编制单位 line found".into());
+    }
+    if meta.fiscal_year.is_none() {
+        problems.push("no fiscal year found in a title line".into());
+    }
+    let status = if problems.is_empty() { "ok" } else { "partial" };
+    let error = (!problems.is_empty()).then(|| problems.join("; "));
+    Extracted { meta, layout, tables, checks, status, error }
+}

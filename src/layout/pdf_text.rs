@@ -1,0 +1,555 @@
+//! `pdf_text` tables: one row fragment per line, blank cells dropped, names wrapped over lines,
+//! page breaks that repeat the `编制部门` line and the column headers mid-table.
+
+use super::{table_number, ParsedRows};
+use crate::model::{Cells, DocKind, Row, RowKey, Side, TableType};
+use crate::normalize::{
+    canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws,
+    AmountToken,
+};
+use std::collections::HashMap;
+
+/// A line of the table body that holds data (headers, page furniture and prose removed).
+struct DataLine<'a> {
+    line: usize,
+    text: &'a str,
+    /// The first data line after a repeated page header.
+    after_break: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Text(String),
+    Num(AmountToken),
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    text.split_whitespace()
+        .map(|t| match parse_amount(t) {
+            Some(a) => Tok::Num(a),
+            None => Tok::Text(t.to_string()),
+        })
+        .collect()
+}
+
+/// `※ ※ 1 2 3` / `栏次 1 2`: the column-numbering line that closes a header block.
+pub fn is_numbering_line(text: &str) -> bool {
+    let mut expect = 1u32;
+    let mut ints = 0;
+    for t in text.split_whitespace() {
+        match t {
+            "※" | "栏次" | "类" | "款" | "项" => continue,
+            _ => {
+                if t.parse::<u32>().ok() != Some(expect) {
+                    return false;
+                }
+                expect += 1;
+                ints += 1;
+            }
+        }
+    }
+    ints >= 1 && text.contains('※') || ints >= 2
+}
+
+fn is_page_furniture(text: &str) -> bool {
+    let s = strip_ws(text);
+    table_number(text).is_some()
+        || (s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()))
+        || s.starts_with("注：")
+        || s.starts_with("注:")
+}
+
+fn is_page_header(text: &str) -> bool {
+    let s = strip_ws(text);
+    s.contains("编制部门") || s.contains("编制单位") || s.starts_with("单位：") || s.contains("金额单位")
+}
+
+fn is_prose(text: &str) -> bool {
+    text.contains('，') || text.contains('。')
+}
+
+fn starts_with_code(text: &str, function_coded: bool) -> bool {
+    leading_code(&tokenize(text), function_coded).is_some()
+}
+
+fn has_amount(text: &str) -> bool {
+    tokenize(text).iter().any(|t| matches!(t, Tok::Num(AmountToken::Number { .. })))
+}
+
+/// Removes headers, page furniture and prose; marks the first line after a page break.
+fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> Vec<DataLine<'a>> {
+    let has_numbering = body.iter().any(|l| is_numbering_line(l));
+    let mut out = Vec::new();
+    let mut in_header = true;
+    let mut page_break = false;
+    for (i, raw) in body.iter().enumerate() {
+        let text = raw.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if is_numbering_line(text) {
+            in_header = false;
+            continue;
+        }
+        if is_page_header(text) {
+            in_header = true;
+            page_break = !out.is_empty();
+            continue;
+        }
+        if is_page_furniture(text) || is_prose(text) {
+            continue;
+        }
+        if in_header {
+            let looks_like_data = has_amount(text) || starts_with_code(text, function_coded);
+            if has_numbering || !looks_like_data {
+                continue;
+            }
+            in_header = false;
+        }
+        out.push(DataLine { line: base_line + i, text, after_break: page_break });
+        page_break = false;
+    }
+    out
+}
+
+/// Leading code tokens: `201`, `201 03`, `201 03 01`, `2010301`, `301 01`.
+fn leading_code(tokens: &[Tok], function_coded: bool) -> Option<(String, usize)> {
+    let text = |i: usize| match tokens.get(i) {
+        Some(Tok::Text(t)) => Some(t.as_str()),
+        Some(Tok::Num(AmountToken::Number { decimals: 0, .. })) => None,
+        _ => None,
+    };
+    // Integer tokens parse as numbers; read the raw digits back.
+    let digits = |i: usize| -> Option<String> {
+        match tokens.get(i) {
+            Some(Tok::Num(AmountToken::Number { value, decimals: 0 })) if !value.is_sign_negative() => {
+                Some(value.to_string())
+            }
+            _ => text(i).filter(|t| t.chars().all(|c| c.is_ascii_digit())).map(str::to_string),
+        }
+    };
+    let first = digits(0)?;
+    let lead_ok = if function_coded { first.starts_with('2') } else { first.starts_with('3') || first.starts_with('5') };
+    if !lead_ok {
+        return None;
+    }
+    match first.len() {
+        5 | 7 => return Some((first, 1)),
+        3 => {}
+        _ => return None,
+    }
+    let max_parts = if function_coded { 3 } else { 2 };
+    let mut parts = vec![first];
+    // Sub-codes are printed zero-padded (`03`), which tells them apart from amounts.
+    while parts.len() < max_parts {
+        match tokens.get(parts.len()) {
+            Some(Tok::Text(t)) if t.len() == 2 && t.chars().all(|c| c.is_ascii_digit()) => parts.push(t.clone()),
+            Some(Tok::Num(AmountToken::Number { decimals: 0, value })) if raw_two_digit(value) => {
+                parts.push(format!("{:0>2}", value))
+            }
+            _ => break,
+        }
+    }
+    // A lone 3-digit integer followed by nothing but numbers is an amount, not a code.
+    if parts.len() == 1 && !matches!(tokens.get(1), Some(Tok::Text(_)) | None) {
+        return None;
+    }
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    canonical_code(&refs).map(|c| (c, parts.len()))
+}
+
+fn raw_two_digit(value: &rust_decimal::Decimal) -> bool {
+    // `03` parses to 3; sub-codes only come zero-padded in pdf_text, so any value < 100 is
+    // accepted only when it follows a class code (the caller checks position).
+    *value < rust_decimal::Decimal::from(100) && *value >= rust_decimal::Decimal::ZERO
+}
+
+struct Pending {
+    line: usize,
+    code: Option<String>,
+    total: bool,
+    /// Text fragments, one vector per printed line.
+    frags: Vec<Vec<String>>,
+    nums: Vec<AmountToken>,
+}
+
+impl Pending {
+    fn new(line: usize) -> Pending {
+        Pending { line, code: None, total: false, frags: Vec::new(), nums: Vec::new() }
+    }
+    fn add(&mut self, tokens: &[Tok]) {
+        let mut frags = Vec::new();
+        for t in tokens {
+            match t {
+                Tok::Text(s) => frags.push(s.clone()),
+                Tok::Num(a) => self.nums.push(*a),
+            }
+        }
+        if !frags.is_empty() {
+            self.frags.push(frags);
+        }
+    }
+    fn text(&self) -> String {
+        strip_ws(&self.frags.iter().flatten().cloned().collect::<String>())
+    }
+}
+
+struct Collector {
+    rows: Vec<Row>,
+    decimals: u32,
+    saw_numbers: bool,
+    columns: &'static [&'static str],
+}
+
+impl Collector {
+    fn cells(&mut self, nums: &[AmountToken]) -> Cells {
+        for n in nums {
+            self.decimals = self.decimals.max(n.decimals());
+            self.saw_numbers |= matches!(n, AmountToken::Number { .. });
+        }
+        let values: Vec<_> = nums.iter().map(|n| n.value()).collect();
+        if values.is_empty() {
+            Cells::Placed(vec![None; self.columns.len()])
+        } else if values.len() == self.columns.len() {
+            Cells::Placed(values)
+        } else {
+            Cells::Unplaced(values)
+        }
+    }
+}
+
+pub fn parse(
+    body: &[&str],
+    base_line: usize,
+    table_type: TableType,
+    kind: DocKind,
+    code_names: &HashMap<String, String>,
+) -> Result<ParsedRows, String> {
+    let lines = data_lines(body, base_line, table_type.is_function_coded());
+    match table_type {
+        TableType::RevenueExpenditureSummary | TableType::FiscalSummary => parse_two_sided(&lines, table_type, kind),
+        TableType::ThreePublic | TableType::Carryover => parse_labelled(&lines, table_type, kind),
+        _ => parse_coded(&lines, table_type, kind, code_names),
+    }
+}
+
+fn parse_coded(
+    lines: &[DataLine],
+    table_type: TableType,
+    kind: DocKind,
+    code_names: &HashMap<String, String>,
+) -> Result<ParsedRows, String> {
+    let columns = table_type
+        .printed_columns(kind, None)
+        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let mut finished: Vec<Pending> = Vec::new();
+    let mut open: Option<Pending> = None;
+    for dl in lines {
+        let tokens = tokenize(dl.text);
+        let code = leading_code(&tokens, table_type.is_function_coded());
+        let first_text = match tokens.first() {
+            Some(Tok::Text(t)) => strip_ws(t),
+            _ => String::new(),
+        };
+        let joined_label: String = tokens
+            .iter()
+            .take_while(|t| matches!(t, Tok::Text(_)))
+            .map(|t| if let Tok::Text(s) = t { s.as_str() } else { "" })
+            .collect();
+        let is_total = is_total_label(&first_text) || is_total_label(&strip_ws(&joined_label));
+        let has_nums = tokens.iter().any(|t| matches!(t, Tok::Num(_)));
+        if let Some((code, used)) = code {
+            finished.extend(open.take());
+            let mut p = Pending::new(dl.line);
+            p.code = Some(code);
+            p.add(&tokens[used..]);
+            open = Some(p);
+        } else if is_total {
+            finished.extend(open.take());
+            let mut p = Pending::new(dl.line);
+            p.total = true;
+            let label_len = tokens.iter().take_while(|t| matches!(t, Tok::Text(_))).count();
+            p.frags.push(vec![strip_ws(&joined_label)]);
+            p.add(&tokens[label_len..]);
+            open = Some(p);
+        } else if let Some(p) = open.as_mut().filter(|p| p.nums.is_empty() || !has_nums) {
+            // The open row's wrapped name / project name, or its numbers.
+            p.add(&tokens);
+        } else if !has_nums {
+            // Text with no open row: a row continued after a page break.
+            if let Some(p) = finished.last_mut().filter(|_| dl.after_break) {
+                p.add(&tokens);
+            }
+        } else {
+            // A labelled row without a code (a sub-unit heading in a grouped 表7).
+            finished.extend(open.take());
+            let mut p = Pending::new(dl.line);
+            p.add(&tokens);
+            open = Some(p);
+        }
+    }
+    finished.extend(open.take());
+    let mut unit: Option<String> = None;
+    for p in finished {
+        let mut key = RowKey::default();
+        if let Some(code) = &p.code {
+            key.level = Some(code_level(code));
+            key.code = Some(code.clone());
+            if table_type == TableType::ProjectExpenditure && code.len() == 7 {
+                let (name, project) = split_name_project(&p.frags, code_names.get(code).map(String::as_str));
+                key.name = Some(name);
+                key.project_name = project;
+            } else {
+                key.name = Some(p.text());
+            }
+            key.unit = unit.clone();
+        } else if p.total {
+            key.level = Some(0);
+            key.name = Some(p.text());
+        } else {
+            key.level = Some(0);
+            let label = p.text();
+            if table_type == TableType::ProjectExpenditure {
+                unit = Some(label.clone());
+                key.unit = Some(label.clone());
+            }
+            key.name = Some(label);
+        }
+        let cells = col.cells(&p.nums);
+        col.rows.push(Row::new(p.line, key, columns, cells));
+    }
+    Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
+}
+
+/// Splits the text of a 表7 row into function name and project name. The function name is
+/// known from the document's other tables: fragments extend it while they continue it, the rest
+/// is the project name. Without a known name, a line's first fragment continues the name only
+/// on the row's first line or when the line also holds a project fragment.
+fn split_name_project(frags: &[Vec<String>], known_name: Option<&str>) -> (String, Option<String>) {
+    let known = known_name.map(strip_ws);
+    let mut name = String::new();
+    let mut project = String::new();
+    for (i, line) in frags.iter().enumerate() {
+        for (j, frag) in line.iter().enumerate() {
+            let f = strip_ws(frag);
+            let extends_name = match &known {
+                Some(k) => *k != name && k.starts_with(&format!("{name}{f}")),
+                None => j == 0 && (i == 0 || line.len() > 1),
+            };
+            if extends_name {
+                name.push_str(&f);
+            } else {
+                project.push_str(&f);
+            }
+        }
+    }
+    (name, (!project.is_empty()).then_some(project))
+}
+
+/// One side of a two-sided line.
+#[derive(Default)]
+struct Half {
+    code: Option<String>,
+    label: String,
+    nums: Vec<AmountToken>,
+}
+
+/// Splits `一、本年收入 288.48 201 一般公共服务支出 247.76` into its revenue and expenditure
+/// halves: at a class code, else at the second label run, else by the label's meaning.
+fn split_two_sided(tokens: &[Tok]) -> (Half, Half) {
+    let is_code_at = |i: usize| -> bool {
+        let digits = match &tokens[i] {
+            Tok::Num(AmountToken::Number { value, decimals: 0 }) => value.to_string(),
+            Tok::Text(t) => t.clone(),
+            _ => return false,
+        };
+        digits.len() == 3
+            && digits.starts_with('2')
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && matches!(tokens.get(i + 1), Some(Tok::Text(_)))
+    };
+    let split = (0..tokens.len()).find(|&i| is_code_at(i)).or_else(|| {
+        // The start of a second text run.
+        let mut seen_text = false;
+        let mut seen_num_after_text = false;
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                Tok::Text(_) if seen_num_after_text => return Some(i),
+                Tok::Text(_) => seen_text = true,
+                Tok::Num(_) if seen_text => seen_num_after_text = true,
+                Tok::Num(_) => {}
+            }
+        }
+        None
+    });
+    let half = |toks: &[Tok], with_code: bool| -> Half {
+        let mut h = Half::default();
+        let mut rest = toks;
+        if with_code {
+            if let Some(first) = rest.first() {
+                h.code = Some(match first {
+                    Tok::Num(a) => a.value().map(|v| v.to_string()).unwrap_or_default(),
+                    Tok::Text(t) => t.clone(),
+                });
+                rest = &rest[1..];
+            }
+        }
+        for t in rest {
+            match t {
+                Tok::Text(s) => h.label.push_str(s),
+                Tok::Num(a) => h.nums.push(*a),
+            }
+        }
+        h.label = strip_ws(&h.label);
+        h
+    };
+    match split {
+        Some(i) => (half(&tokens[..i], false), half(&tokens[i..], is_code_at(i))),
+        None => {
+            let h = half(tokens, false);
+            if is_expenditure_label(&h.label) {
+                (Half::default(), h)
+            } else {
+                (h, Half::default())
+            }
+        }
+    }
+}
+
+fn is_expenditure_label(label: &str) -> bool {
+    let l = clean_label(label);
+    (l.contains("支出") && !l.contains("收入")) || l.contains("结余分配") || l.starts_with("年末")
+        || function_class_code(&l).is_some()
+}
+
+fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, String> {
+    let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
+    let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
+    let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols };
+    let mut exp = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: exp_cols };
+    for dl in lines {
+        let (left, right) = split_two_sided(&tokenize(dl.text));
+        if !left.label.is_empty() || !left.nums.is_empty() {
+            let key = RowKey { side: Some(Side::Revenue), item: Some(clean_label(&left.label)), ..Default::default() };
+            let cells = rev.cells(&left.nums);
+            rev.rows.push(Row::new(dl.line, key, rev_cols, cells));
+        }
+        if !right.label.is_empty() || !right.nums.is_empty() || right.code.is_some() {
+            let item = clean_label(&right.label);
+            let code = right.code.or_else(|| function_class_code(&item).map(str::to_string));
+            let key = RowKey { side: Some(Side::Expenditure), item: Some(item), code, ..Default::default() };
+            let cells = exp.cells(&right.nums);
+            exp.rows.push(Row::new(dl.line, key, exp_cols, cells));
+        }
+    }
+    let decimals = rev.decimals.max(exp.decimals);
+    let saw_numbers = rev.saw_numbers || exp.saw_numbers;
+    let mut rows = rev.rows;
+    rows.extend(exp.rows);
+    Ok(ParsedRows { rows, decimals, saw_numbers, warning: None })
+}
+
+/// 三公 items by the meaning of their label.
+pub fn three_public_item(label: &str) -> Option<&'static str> {
+    let l = clean_label(label);
+    let l = l.trim_start_matches("其中：").trim_start_matches("其中:");
+    if is_total_label(l) {
+        Some("total")
+    } else if l.contains("出国") {
+        Some("overseas_travel")
+    } else if l.contains("接待") {
+        Some("official_reception")
+    } else if l.contains("小计") || (l.contains("购置") && l.contains("运行")) {
+        Some("vehicles")
+    } else if l.contains("购置") {
+        Some("vehicle_purchase")
+    } else if l.contains("运行") {
+        Some("vehicle_operation")
+    } else {
+        None
+    }
+}
+
+fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, String> {
+    let columns = table_type
+        .printed_columns(kind, None)
+        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    for dl in lines {
+        let mut label = String::new();
+        let mut nums = Vec::new();
+        for t in tokenize(dl.text) {
+            match t {
+                Tok::Text(s) => label.push_str(&s),
+                Tok::Num(a) => nums.push(a),
+            }
+        }
+        let label = strip_ws(&label);
+        let mut key = RowKey::default();
+        if table_type == TableType::ThreePublic {
+            let Some(item) = three_public_item(&label) else { continue };
+            key.item = Some(item.to_string());
+            key.item_name = Some(label);
+            key.basis = Some("budget");
+        } else {
+            if label.is_empty() {
+                continue;
+            }
+            key.item = Some(clean_label(&label));
+        }
+        let cells = col.cells(&nums);
+        col.rows.push(Row::new(dl.line, key, columns, cells));
+    }
+    Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str, tt: TableType) -> Vec<Row> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut names = HashMap::new();
+        names.insert("2010399".to_string(), "其他政府办公厅（室）及相关机构事务支出".to_string());
+        parse(&lines, 1, tt, DocKind::Budget, &names).unwrap().rows
+    }
+
+    #[test]
+    fn wrapped_name_with_numbers_on_a_later_line() {
+        let rows = parse_str(
+            "编制单位：某单位 单位：万元\n※ ※ ※ ※ 1 2 3\n总计 288.48 233.48 55.00\n\n201 03 99\n其他政府办公厅（室）及相关机\n\n构事务支出\n55.00 55.00\n",
+            TableType::ExpenditureByFunction,
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].key.code.as_deref(), Some("2010399"));
+        assert_eq!(rows[1].key.name.as_deref(), Some("其他政府办公厅（室）及相关机构事务支出"));
+        assert_eq!(rows[1].cells, Cells::Unplaced(vec![Some("55.00".parse().unwrap()); 2]));
+    }
+
+    #[test]
+    fn project_row_split_across_a_page_break() {
+        let rows = parse_str(
+            "编制部门：某部门 单位：万元\n※ ※ ※ ※ ※ 1 2 3 4 5 6 7 8 9 10 11\n201 03 99       其他政府办公厅（室）及相 部门专项-“12345”政务热线购买 55.00 55.00\n编制部门：某部门 单位：万元\n项目名称\n※ ※ ※ ※ ※ 1 2 3 4 5 6 7 8 9 10 11\n关机构事务支出 服务费\n",
+            TableType::ProjectExpenditure,
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].key.name.as_deref(), Some("其他政府办公厅（室）及相关机构事务支出"));
+        assert_eq!(rows[0].key.project_name.as_deref(), Some("部门专项-“12345”政务热线购买服务费"));
+    }
+
+    #[test]
+    fn two_sided_lines() {
+        let rows = parse_str(
+            "编制单位：某单位 单位：万元\n收入 支出\n项目 预算数 功能分类 预算数\n一、本年收入 288.48 201 一般公共服务支出 247.76\n单位资金 229 其他支出\n230 转移性支出\n收 入 总 计 288.48 支 出 总 计 288.48\n",
+            TableType::RevenueExpenditureSummary,
+        );
+        let items: Vec<_> = rows.iter().map(|r| (r.key.side.unwrap().as_str(), r.key.item.clone().unwrap(), r.key.code.clone())).collect();
+        assert_eq!(items[0], ("revenue", "本年收入".to_string(), None));
+        assert_eq!(items[1], ("revenue", "单位资金".to_string(), None));
+        assert_eq!(items[2], ("revenue", "收入总计".to_string(), None));
+        assert_eq!(items[3], ("expenditure", "一般公共服务支出".to_string(), Some("201".to_string())));
+        assert_eq!(items[5].2.as_deref(), Some("230"));
+        assert_eq!(items[6].1, "支出总计");
+    }
+}

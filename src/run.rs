@@ -1,0 +1,271 @@
+//! The `run` command: discover, decode and extract every document in parallel (the only place
+//! threads appear), then publish one snapshot. One file's failure never stops the run.
+
+use crate::config::{Rounding, Settings};
+use crate::decode::decode;
+use crate::discover::{discover, globset, SourceFile};
+use crate::extract::{extract, Extracted};
+use crate::model::{TableStatus, TableType};
+use crate::sink::{publish, staging_dir, write_snapshot, CheckRecord, DataRow, DocumentRecord, Snapshot, TableRecord};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Everything one document contributes to the snapshot.
+#[derive(Debug, Default)]
+pub struct DocOutput {
+    pub document: DocumentRecord,
+    pub tables: Vec<TableRecord>,
+    pub checks: Vec<CheckRecord>,
+    pub rows: Vec<(TableType, DataRow)>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Extracts one document from its bytes; a panic in a parser becomes a failed document.
+pub fn process_bytes(rel_path: &str, bytes: &[u8], settings: &Settings) -> DocOutput {
+    let sha = hex(&Sha256::digest(bytes));
+    let mut doc = DocumentRecord {
+        doc_id: sha[..16].to_string(),
+        source_path: rel_path.to_string(),
+        bytes: bytes.len() as i64,
+        sha256: sha,
+        layout: "unknown".into(),
+        status: "failed".into(),
+        ..Default::default()
+    };
+    let decoded = match decode(bytes, settings.encoding.as_deref()) {
+        Ok(d) => d,
+        Err(e) => {
+            doc.error = Some(format!("{rel_path}: cannot decode: {e}"));
+            return DocOutput { document: doc, ..Default::default() };
+        }
+    };
+    doc.encoding = Some(decoded.encoding.to_string());
+    let extracted = std::panic::catch_unwind(|| extract(&decoded.text)).unwrap_or_else(|p| {
+        let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+        Extracted::failed(format!("internal error while parsing: {msg}"))
+    });
+    to_output(doc, &extracted, settings)
+}
+
+fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> DocOutput {
+    doc.layout = ex.layout.as_str().to_string();
+    doc.department = ex.meta.department.clone();
+    doc.fiscal_year = ex.meta.fiscal_year;
+    doc.doc_kind = ex.meta.doc_kind.map(|k| k.as_str().to_string());
+    doc.scope = ex.meta.scope.map(str::to_string);
+    doc.source_unit = ex.meta.source_unit.map(|u| u.as_str().to_string());
+    doc.tables_found = ex.tables_found() as i32;
+    doc.status = ex.status.to_string();
+    doc.error = ex.error.as_ref().map(|e| format!("{}: {e}", doc.source_path));
+    let doc_id = doc.doc_id.clone();
+    let tables = ex
+        .tables
+        .iter()
+        .map(|t| TableRecord {
+            doc_id: doc_id.clone(),
+            table_type: t.table_type.as_str().to_string(),
+            source_title: t.source_title.clone(),
+            source_number: t.source_number.clone(),
+            status: t.status.as_str().to_string(),
+            row_count: t.rows.len() as i32,
+            first_line: t.first_line.map(|l| l as i32),
+            last_line: t.last_line.map(|l| l as i32),
+            error: t.error.clone(),
+        })
+        .collect();
+    let checks = ex
+        .checks
+        .iter()
+        .map(|c| {
+            let status = match (settings.rounding, c.status) {
+                (Rounding::Strict, "rounding") => "fail",
+                (_, s) => s,
+            };
+            CheckRecord {
+                doc_id: doc_id.clone(),
+                check_id: c.check_id.clone(),
+                table_type: c.table_type.clone(),
+                row_ref: c.row_ref.clone(),
+                column: c.column.clone(),
+                expected: c.expected,
+                actual: c.actual,
+                difference: c.difference,
+                tolerance: c.tolerance,
+                status: status.to_string(),
+                message: c.message.clone(),
+            }
+        })
+        .collect();
+    let mut rows = Vec::new();
+    if let (Some(year), Some(kind)) = (ex.meta.fiscal_year, ex.meta.doc_kind) {
+        let department = ex.meta.department.clone().unwrap_or_default();
+        for t in ex.tables.iter().filter(|t| t.status == TableStatus::Parsed) {
+            let out_cols = t.table_type.output_columns();
+            for (i, row) in t.rows.iter().enumerate() {
+                let mut values = vec![None; out_cols.len()];
+                if let crate::model::Cells::Placed(v) = &row.cells {
+                    for (c, name) in row.columns.iter().enumerate() {
+                        if let Some(pos) = out_cols.iter().position(|o| o == name) {
+                            values[pos] = v.get(c).copied().flatten().map(|d| d * t.unit.factor());
+                        }
+                    }
+                }
+                rows.push((
+                    t.table_type,
+                    DataRow {
+                        doc_id: doc_id.clone(),
+                        department: department.clone(),
+                        doc_kind: kind.as_str().to_string(),
+                        fiscal_year: year,
+                        row_no: i as i32 + 1,
+                        key: row.key.clone(),
+                        values,
+                    },
+                ));
+            }
+        }
+    }
+    DocOutput { document: doc, tables, checks, rows }
+}
+
+fn process_file(file: &SourceFile, settings: &Settings) -> DocOutput {
+    match std::fs::read(&file.path) {
+        Ok(bytes) => process_bytes(&file.rel_path, &bytes, settings),
+        Err(e) => DocOutput {
+            document: DocumentRecord {
+                doc_id: String::new(),
+                source_path: file.rel_path.clone(),
+                layout: "unknown".into(),
+                status: "failed".into(),
+                error: Some(format!("{}: cannot read: {e}", file.rel_path)),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    }
+}
+
+/// What the end-of-run summary shows.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    pub documents: usize,
+    pub ok: usize,
+    pub partial: usize,
+    pub failed: usize,
+    pub reasons: Vec<String>,
+    pub tables_by_status: BTreeMap<String, usize>,
+    pub checks_by_status: BTreeMap<String, usize>,
+    pub failing_checks: Vec<String>,
+    pub output: String,
+    pub elapsed: Duration,
+}
+
+impl RunSummary {
+    pub fn exit_code(&self) -> i32 {
+        if self.partial + self.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "budget-etl: {} documents — {} ok, {} partial, {} failed\n",
+            self.documents, self.ok, self.partial, self.failed
+        );
+        for r in self.reasons.iter().take(5) {
+            s.push_str(&format!("  ! {r}\n"));
+        }
+        if self.reasons.len() > 5 {
+            s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons.len() - 5));
+        }
+        let join = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
+        s.push_str(&format!("tables: {}\n", join(&self.tables_by_status)));
+        s.push_str(&format!("checks: {}\n", join(&self.checks_by_status)));
+        for f in self.failing_checks.iter().take(5) {
+            s.push_str(&format!("  ✗ {f}\n"));
+        }
+        if self.failing_checks.len() > 5 {
+            s.push_str(&format!("  … and {} more failing checks (see checks.parquet)\n", self.failing_checks.len() - 5));
+        }
+        s.push_str(&format!("published: {} in {:.1}s\n", self.output, self.elapsed.as_secs_f64()));
+        s
+    }
+}
+
+fn progress_bar(n: usize, show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+/// Runs the pipeline. `Err` means nothing was published (exit status 2).
+pub fn run(settings: &Settings, show_progress: bool) -> Result<RunSummary, String> {
+    let started = Instant::now();
+    let include = globset(&settings.include)?;
+    let files = discover(&settings.input, &include)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.threads).build().map_err(|e| e.to_string())?;
+    let pb = progress_bar(files.len(), show_progress);
+    let outputs: Vec<DocOutput> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                let out = process_file(f, settings);
+                pb.inc(1);
+                out
+            })
+            .collect()
+    });
+    pb.finish_and_clear();
+    let mut summary = RunSummary { documents: outputs.len(), ..Default::default() };
+    let mut snapshot = Snapshot::default();
+    for out in outputs {
+        match out.document.status.as_str() {
+            "ok" => summary.ok += 1,
+            "partial" => summary.partial += 1,
+            _ => summary.failed += 1,
+        }
+        summary.reasons.extend(out.document.error.clone());
+        for t in &out.tables {
+            *summary.tables_by_status.entry(t.status.clone()).or_default() += 1;
+        }
+        for c in &out.checks {
+            *summary.checks_by_status.entry(c.status.clone()).or_default() += 1;
+            if c.status == "fail" {
+                summary.failing_checks.push(format!("{} {} {}: {}", out.document.source_path, c.check_id, c.row_ref.clone().unwrap_or_default(), c.message));
+            }
+        }
+        snapshot.documents.push(out.document);
+        snapshot.tables.extend(out.tables);
+        snapshot.checks.extend(out.checks);
+        for (tt, row) in out.rows {
+            snapshot.rows.entry(tt).or_default().push(row);
+        }
+    }
+    let staging = staging_dir(&settings.output);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    }
+    if let Some(parent) = settings.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("output {} not writable: {e}", parent.display()))?;
+    }
+    if let Err(e) = write_snapshot(&snapshot, &staging).and_then(|_| publish(&staging, &settings.output, settings.keep_previous)) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(format!("nothing published: {e}"));
+    }
+    summary.output = settings.output.display().to_string();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}

@@ -1,0 +1,298 @@
+//! Contract rows -> a Parquet snapshot (zstd, Decimal(18,2) yuan, Hive partitions by fiscal
+//! year), written beside the output directory and swapped in atomically when complete.
+
+use crate::model::{KeyShape, RowKey, TableType};
+use polars::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentRecord {
+    pub doc_id: String,
+    pub source_path: String,
+    pub bytes: i64,
+    pub sha256: String,
+    pub encoding: Option<String>,
+    pub layout: String,
+    pub department: Option<String>,
+    pub fiscal_year: Option<i32>,
+    pub doc_kind: Option<String>,
+    pub scope: Option<String>,
+    pub source_unit: Option<String>,
+    pub tables_found: i32,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TableRecord {
+    pub doc_id: String,
+    pub table_type: String,
+    pub source_title: Option<String>,
+    pub source_number: Option<String>,
+    pub status: String,
+    pub row_count: i32,
+    pub first_line: Option<i32>,
+    pub last_line: Option<i32>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckRecord {
+    pub doc_id: String,
+    pub check_id: String,
+    pub table_type: String,
+    pub row_ref: Option<String>,
+    pub column: Option<String>,
+    pub expected: Option<Decimal>,
+    pub actual: Option<Decimal>,
+    pub difference: Option<Decimal>,
+    pub tolerance: Option<Decimal>,
+    pub status: String,
+    pub message: String,
+}
+
+/// One row of a table-type dataset; `values` follow `TableType::output_columns`, in yuan.
+#[derive(Debug, Clone)]
+pub struct DataRow {
+    pub doc_id: String,
+    pub department: String,
+    pub doc_kind: String,
+    pub fiscal_year: i32,
+    pub row_no: i32,
+    pub key: RowKey,
+    pub values: Vec<Option<Decimal>>,
+}
+
+/// Everything one run publishes.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub documents: Vec<DocumentRecord>,
+    pub tables: Vec<TableRecord>,
+    pub checks: Vec<CheckRecord>,
+    pub rows: BTreeMap<TableType, Vec<DataRow>>,
+}
+
+fn cents(d: Option<Decimal>) -> Option<i128> {
+    d.and_then(|v| (v * Decimal::from(100)).round().to_i128())
+}
+
+fn money(name: &str, values: Vec<Option<i128>>) -> PolarsResult<Column> {
+    let ca = Int128Chunked::from_iter_options(name.into(), values.into_iter());
+    Ok(ca.into_decimal(18, 2)?.into_series().into_column())
+}
+
+fn strings(name: &str, values: Vec<Option<String>>) -> Column {
+    Column::new(name.into(), values)
+}
+
+fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ParquetWriter::new(&file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.sync_all().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn documents_frame(docs: &[DocumentRecord]) -> PolarsResult<DataFrame> {
+    let s = |f: fn(&DocumentRecord) -> Option<String>| docs.iter().map(f).collect::<Vec<_>>();
+    DataFrame::new_infer_height(vec![
+        strings("doc_id", s(|d| Some(d.doc_id.clone()))),
+        strings("source_path", s(|d| Some(d.source_path.clone()))),
+        Column::new("bytes".into(), docs.iter().map(|d| d.bytes).collect::<Vec<i64>>()),
+        strings("sha256", s(|d| Some(d.sha256.clone()))),
+        strings("encoding", s(|d| d.encoding.clone())),
+        strings("layout", s(|d| Some(d.layout.clone()))),
+        strings("department", s(|d| d.department.clone())),
+        Column::new("fiscal_year".into(), docs.iter().map(|d| d.fiscal_year).collect::<Vec<Option<i32>>>()),
+        strings("doc_kind", s(|d| d.doc_kind.clone())),
+        strings("scope", s(|d| d.scope.clone())),
+        strings("source_unit", s(|d| d.source_unit.clone())),
+        Column::new("tables_found".into(), docs.iter().map(|d| d.tables_found).collect::<Vec<i32>>()),
+        strings("status", s(|d| Some(d.status.clone()))),
+        strings("error", s(|d| d.error.clone())),
+    ])
+}
+
+fn tables_frame(tables: &[TableRecord]) -> PolarsResult<DataFrame> {
+    let s = |f: fn(&TableRecord) -> Option<String>| tables.iter().map(f).collect::<Vec<_>>();
+    let i = |f: fn(&TableRecord) -> Option<i32>| tables.iter().map(f).collect::<Vec<_>>();
+    DataFrame::new_infer_height(vec![
+        strings("doc_id", s(|t| Some(t.doc_id.clone()))),
+        strings("table_type", s(|t| Some(t.table_type.clone()))),
+        strings("source_title", s(|t| t.source_title.clone())),
+        strings("source_number", s(|t| t.source_number.clone())),
+        strings("status", s(|t| Some(t.status.clone()))),
+        Column::new("row_count".into(), i(|t| Some(t.row_count))),
+        Column::new("first_line".into(), i(|t| t.first_line)),
+        Column::new("last_line".into(), i(|t| t.last_line)),
+        strings("error", s(|t| t.error.clone())),
+    ])
+}
+
+fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
+    let s = |f: fn(&CheckRecord) -> Option<String>| checks.iter().map(f).collect::<Vec<_>>();
+    let m = |f: fn(&CheckRecord) -> Option<Decimal>| checks.iter().map(|c| cents(f(c))).collect::<Vec<_>>();
+    DataFrame::new_infer_height(vec![
+        strings("doc_id", s(|c| Some(c.doc_id.clone()))),
+        strings("check_id", s(|c| Some(c.check_id.clone()))),
+        strings("table_type", s(|c| Some(c.table_type.clone()))),
+        strings("row_ref", s(|c| c.row_ref.clone())),
+        strings("column", s(|c| c.column.clone())),
+        money("expected", m(|c| c.expected))?,
+        money("actual", m(|c| c.actual))?,
+        money("difference", m(|c| c.difference))?,
+        money("tolerance", m(|c| c.tolerance))?,
+        strings("status", s(|c| Some(c.status.clone()))),
+        strings("message", s(|c| Some(c.message.clone()))),
+    ])
+}
+
+/// One partition (table type, year) of data rows, already sorted.
+fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
+    let s = |f: &dyn Fn(&DataRow) -> Option<String>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let mut cols = vec![
+        strings("doc_id", s(&|r| Some(r.doc_id.clone()))),
+        strings("department", s(&|r| Some(r.department.clone()))),
+        strings("doc_kind", s(&|r| Some(r.doc_kind.clone()))),
+        Column::new("row_no".into(), rows.iter().map(|r| r.row_no).collect::<Vec<i32>>()),
+    ];
+    let level = || Column::new("level".into(), rows.iter().map(|r| r.key.level).collect::<Vec<Option<i8>>>());
+    match tt.key_shape() {
+        KeyShape::TwoSided => {
+            cols.push(strings("side", s(&|r| r.key.side.map(|x| x.as_str().to_string()))));
+            cols.push(Column::new("line_no".into(), rows.iter().map(|r| r.key.line_no).collect::<Vec<Option<i32>>>()));
+            cols.push(strings("item", s(&|r| r.key.item.clone())));
+            cols.push(strings("code", s(&|r| r.key.code.clone())));
+        }
+        KeyShape::Coded | KeyShape::Project => {
+            cols.push(strings("code", s(&|r| r.key.code.clone())));
+            cols.push(level());
+            cols.push(strings("name", s(&|r| r.key.name.clone())));
+            if tt.key_shape() == KeyShape::Project {
+                cols.push(strings("unit", s(&|r| r.key.unit.clone())));
+                cols.push(strings("project_name", s(&|r| r.key.project_name.clone())));
+            }
+        }
+        KeyShape::ThreePublic => {
+            cols.push(strings("item", s(&|r| r.key.item.clone())));
+            cols.push(strings("item_name", s(&|r| r.key.item_name.clone())));
+            cols.push(strings("basis", s(&|r| r.key.basis.map(str::to_string))));
+        }
+        KeyShape::Item => cols.push(strings("item", s(&|r| r.key.item.clone()))),
+    }
+    for (i, name) in tt.output_columns().iter().enumerate() {
+        cols.push(money(name, rows.iter().map(|r| cents(r.values[i])).collect())?);
+    }
+    DataFrame::new_infer_height(cols)
+}
+
+/// Writes a complete snapshot into `dir` (which must not exist yet).
+pub fn write_snapshot(snapshot: &Snapshot, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let err = |e: PolarsError| e.to_string();
+    write_parquet(&mut documents_frame(&snapshot.documents).map_err(err)?, &dir.join("documents.parquet"))?;
+    write_parquet(&mut tables_frame(&snapshot.tables).map_err(err)?, &dir.join("tables.parquet"))?;
+    write_parquet(&mut checks_frame(&snapshot.checks).map_err(err)?, &dir.join("checks.parquet"))?;
+    for (tt, rows) in &snapshot.rows {
+        let mut by_year: BTreeMap<i32, Vec<&DataRow>> = BTreeMap::new();
+        for r in rows {
+            by_year.entry(r.fiscal_year).or_default().push(r);
+        }
+        for (year, mut part) in by_year {
+            part.sort_by(|a, b| {
+                (&a.department, &a.doc_kind, &a.doc_id, a.row_no).cmp(&(&b.department, &b.doc_kind, &b.doc_id, b.row_no))
+            });
+            let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join("part-0.parquet");
+            write_parquet(&mut rows_frame(*tt, &part).map_err(err)?, &path)?;
+        }
+    }
+    // Keeps `output/` in the repository although its contents are ignored.
+    File::create(dir.join(".gitkeep")).map_err(|e| e.to_string())?;
+    sync_tree(dir)
+}
+
+fn sync_tree(dir: &Path) -> Result<(), String> {
+    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.file_type().is_dir() {
+            File::open(entry.path()).and_then(|f| f.sync_all()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `<output>.previous`: where the last snapshot is kept after a publish.
+pub fn previous_dir(output: &Path) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "output".into());
+    output.with_file_name(format!("{name}.previous"))
+}
+
+/// A fresh staging directory beside the output (same filesystem, so the swap is a rename).
+pub fn staging_dir(output: &Path) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "output".into());
+    output.with_file_name(format!(".{name}.staging-{}", std::process::id()))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings; renameat2 does not keep them.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange"))
+}
+
+/// Swaps a complete staging snapshot in as the output: one atomic exchange where the platform
+/// has it, so readers see the old snapshot or the new one, never a mix. The old one is kept as
+/// `<output>.previous` (or removed).
+pub fn publish(staging: &Path, output: &Path, keep_previous: bool) -> Result<(), String> {
+    let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
+    let previous = previous_dir(output);
+    if output.exists() {
+        if exchange(staging, output).is_ok() {
+            // `staging` now holds the old snapshot.
+            if previous.exists() {
+                std::fs::remove_dir_all(&previous).map_err(|e| io("removing old previous snapshot", e))?;
+            }
+            if keep_previous {
+                std::fs::rename(staging, &previous).map_err(|e| io("keeping previous snapshot", e))?;
+            } else {
+                std::fs::remove_dir_all(staging).map_err(|e| io("removing old snapshot", e))?;
+            }
+        } else {
+            if previous.exists() {
+                std::fs::remove_dir_all(&previous).map_err(|e| io("removing old previous snapshot", e))?;
+            }
+            std::fs::rename(output, &previous).map_err(|e| io("moving old snapshot aside", e))?;
+            std::fs::rename(staging, output).map_err(|e| io("publishing snapshot", e))?;
+            if !keep_previous {
+                std::fs::remove_dir_all(&previous).map_err(|e| io("removing old snapshot", e))?;
+            }
+        }
+    } else {
+        std::fs::rename(staging, output).map_err(|e| io("publishing snapshot", e))?;
+    }
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = File::open(parent).and_then(|f| f.sync_all());
+    }
+    Ok(())
+}
