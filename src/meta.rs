@@ -59,7 +59,24 @@ fn find_year(s: &str) -> Option<(i32, usize)> {
             return None;
         }
         let after = s[i + 4..].trim_start();
-        after.starts_with('年').then(|| (digits.parse().ok()?, i)).flatten()
+        if after.starts_with('年') { digits.parse().ok().map(|y| (y, i)) } else { None }
+    })
+}
+
+/// `单位：万元` / `金额单位：元` anywhere in a line (`编制单位：` also contains `单位：`).
+pub fn unit_of_line(line: &str) -> Option<SourceUnit> {
+    let s = strip_ws(line);
+    ["单位：", "单位:"].iter().find_map(|marker| {
+        s.match_indices(marker).find_map(|(p, m)| {
+            let rest = &s[p + m.len()..];
+            if rest.starts_with("万元") {
+                Some(SourceUnit::WanYuan)
+            } else if rest.starts_with('元') {
+                Some(SourceUnit::Yuan)
+            } else {
+                None
+            }
+        })
     })
 }
 
@@ -87,19 +104,7 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
         Some(DocKind::Budget)
     };
     let doc_kind = kind_from_tables.or(scope_kind.map(|(_, k)| k));
-    let source_unit = mode(lines.iter().filter_map(|l| {
-        let s = strip_ws(l);
-        let p = s.find("单位：").or_else(|| s.find("单位:"))?;
-        let rest = &s[p..];
-        if rest.starts_with("单位：万元") || rest.starts_with("单位:万元") {
-            Some(0)
-        } else if rest.starts_with("单位：元") || rest.starts_with("单位:元") {
-            Some(1)
-        } else {
-            None
-        }
-    }))
-    .map(|u| if u == 0 { SourceUnit::WanYuan } else { SourceUnit::Yuan });
+    let source_unit = mode(lines.iter().filter_map(|l| unit_of_line(l)));
     DocMeta { department, fiscal_year, doc_kind, scope: scope_kind.map(|(s, _)| s), source_unit }
 }
 
@@ -112,6 +117,13 @@ mod tests {
         assert_eq!(department_of_line("编制单位：库尔勒市行政服务中心 单位：万元").as_deref(), Some("库尔勒市行政服务中心"));
         assert_eq!(department_of_line("编制部门： 某开发区政务服务中心").as_deref(), Some("某开发区政务服务中心"));
         assert_eq!(department_of_line("编制单位：新疆巴州某中心 2022年度 金额单位：万元").as_deref(), Some("新疆巴州某中心"));
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(unit_of_line("编制单位：某中心 单位：万元"), Some(SourceUnit::WanYuan));
+        assert_eq!(unit_of_line("金额单位：元"), Some(SourceUnit::Yuan));
+        assert_eq!(unit_of_line("编制单位：某中心"), None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Layout {
 }
 
 /// The unit amounts are printed in; `factor` converts to yuan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SourceUnit {
     WanYuan,
     Yuan,

@@ -155,7 +155,8 @@ pub fn find_regions(lines: &[&str]) -> Vec<Region> {
 /// Titles of tables outside the contract (performance targets and the like) end a region.
 fn is_foreign_table_title(line: &str) -> bool {
     let s = plain(line);
-    s.ends_with('表') && s.chars().count() <= 30 && (s.contains("绩效") || s.contains("目标"))
+    let short = s.chars().count() <= 40 && !line.contains('\t');
+    short && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标"))) || (s.contains("绩效") && s.ends_with("报告")))
 }
 
 /// The printed table number nearest the title: up to 3 non-blank lines before, 4 after.
@@ -183,18 +184,7 @@ fn nearest_number(lines: &[&str], title_idx: usize) -> Option<String> {
 
 /// The source unit a region's header declares (`单位：万元`, `金额单位：元`).
 pub fn region_unit(lines: &[&str]) -> Option<SourceUnit> {
-    lines.iter().take(12).find_map(|l| {
-        let s = strip_ws(l);
-        let pos = s.find("单位：").or_else(|| s.find("单位:"))?;
-        let rest = &s[pos..];
-        if rest.contains("万元") {
-            Some(SourceUnit::WanYuan)
-        } else if rest.contains('元') {
-            Some(SourceUnit::Yuan)
-        } else {
-            None
-        }
-    })
+    lines.iter().take(12).find_map(|l| crate::meta::unit_of_line(l))
 }
 
 /// Does the text around a table state that the table is empty?
@@ -203,9 +193,14 @@ pub fn declares_empty(lines: &[&str]) -> bool {
     text.contains("空表") || text.contains("为空") || text.contains("无数据")
 }
 
-/// A tab-separated table has most of its non-blank lines split by tabs.
+/// A tab-separated table has most of its non-blank lines split by tabs (counted before the
+/// first sentence, so notes and prose after the table do not dilute it).
 pub fn is_tabbed(lines: &[&str]) -> bool {
-    let non_blank: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let non_blank: Vec<&&str> = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .take_while(|l| !l.contains('。'))
+        .collect();
     let tabbed = non_blank.iter().filter(|l| l.contains('\t')).count();
     tabbed >= 2 && tabbed * 3 >= non_blank.len()
 }

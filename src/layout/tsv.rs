@@ -54,8 +54,19 @@ fn table_block(body: &[&str], base_line: usize) -> Vec<TsvLine> {
     out
 }
 
+/// A header row that numbers the columns: `栏次`, `※ 1 2 3`, or amounts that are exactly 1, 2, 3….
 fn is_numbering(l: &TsvLine) -> bool {
-    l.raw.iter().any(|c| strip_ws(c).starts_with("栏次")) || is_numbering_line(&l.raw.join(" "))
+    let ints: Vec<Option<u32>> = l
+        .cells
+        .iter()
+        .filter_map(|c| match c {
+            Cell::Amount(AmountToken::Number { value, decimals: 0 }) => Some(value.to_string().parse::<u32>().ok()),
+            Cell::Amount(_) => Some(None),
+            _ => None,
+        })
+        .collect();
+    let counting = ints.len() >= 2 && ints.iter().enumerate().all(|(i, v)| *v == Some(i as u32 + 1));
+    counting || l.raw.iter().any(|c| strip_ws(c).starts_with("栏次")) || is_numbering_line(&l.raw.join(" "))
 }
 
 struct Stats {
