@@ -35,11 +35,12 @@ impl Extracted {
     }
 }
 
-/// Splits decoded text into lines (LF, CRLF, CR; a form feed starts a new line too).
+/// Splits decoded text into lines (LF or CRLF). A form feed at either end of a line is a page
+/// separator and is dropped; one inside a line breaks it.
 pub fn split_lines(text: &str) -> Vec<&str> {
     text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim_matches('\u{c}'))
         .flat_map(|l| l.split('\u{c}'))
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect()
 }
 
@@ -78,6 +79,9 @@ pub fn extract(text: &str) -> Extracted {
     let inactive = inactive_columns(&tables, kind);
     assign(&mut tables, &ids, &inactive);
     let checks = run_checks(&tables, &ids);
+    if let Some(cut) = cut_off(&lines, &regions, &tables) {
+        problems.push(cut);
+    }
     for t in &tables {
         if t.status == TableStatus::Failed {
             problems.push(format!("{}: {}", t.table_type.as_str(), t.error.clone().unwrap_or_default()));
@@ -92,4 +96,20 @@ pub fn extract(text: &str) -> Extracted {
     let status = if problems.is_empty() { "ok" } else { "partial" };
     let error = (!problems.is_empty()).then(|| problems.join("; "));
     Extracted { meta, layout, tables, checks, status, error }
+}
+
+/// A document whose text ends inside a table while later tables of its template are missing
+/// was cut off (a truncated conversion or download).
+fn cut_off(lines: &[&str], regions: &[crate::layout::Region], tables: &[Table]) -> Option<String> {
+    let last = regions.last()?;
+    let trailing = lines[last.title_idx..].iter().rev().take_while(|l| l.trim().is_empty()).count();
+    if last.end_idx < lines.len() || !tables.iter().any(|t| t.table_type > last.table_type && t.status == TableStatus::Missing) {
+        return None;
+    }
+    Some(format!(
+        "line {}: the text ends inside {} ({}) and the tables after it are missing — the document looks cut off",
+        lines.len() - trailing,
+        last.table_type.as_str(),
+        last.title
+    ))
 }

@@ -27,6 +27,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Extracts one document from its bytes; a panic in a parser becomes a failed document.
 pub fn process_bytes(rel_path: &str, bytes: &[u8], settings: &Settings) -> DocOutput {
+    process_bytes_with(rel_path, bytes, settings, extract)
+}
+
+/// `process_bytes` with the extraction step given (tests inject faults through it).
+pub fn process_bytes_with(rel_path: &str, bytes: &[u8], settings: &Settings, extract: fn(&str) -> Extracted) -> DocOutput {
     let sha = hex(&Sha256::digest(bytes));
     let mut doc = DocumentRecord {
         doc_id: sha[..16].to_string(),
