@@ -64,7 +64,6 @@ fn summary_classes() {
 }
 
 #[test]
-#[test]
 fn row_sum_in_general_budget_table() {
     let Some(shared) = common::shared_or_skip("row_sum_in_general_budget_table") else { return };
     let (name, bytes) = common::real_documents(&shared).into_iter().find(|(n, _)| n.starts_with("004")).unwrap();

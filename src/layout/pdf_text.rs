@@ -32,23 +32,30 @@ fn tokenize(text: &str) -> Vec<Tok> {
         .collect()
 }
 
-/// `※ ※ 1 2 3` / `栏次 1 2`: the column-numbering line that closes a header block.
+/// `※ ※ 1 2 3` / `栏次 1 2` / `支出功能分类科目编码 1 2 3 4`: the column-numbering line that
+/// closes a header block.
 pub fn is_numbering_line(text: &str) -> bool {
     let mut expect = 1u32;
     let mut ints = 0;
+    let mut labels = 0;
     for t in text.split_whitespace() {
         match t {
             "※" | "栏次" | "类" | "款" | "项" => continue,
-            _ => {
+            _ if t.chars().all(|c| c.is_ascii_digit()) => {
                 if t.parse::<u32>().ok() != Some(expect) {
                     return false;
                 }
                 expect += 1;
                 ints += 1;
             }
+            _ => labels += 1,
         }
     }
-    ints >= 1 && text.contains('※') || ints >= 2
+    if labels > 0 {
+        // Header words with the column numbers on the same line.
+        return ints >= 3;
+    }
+    (ints >= 1 && text.contains('※')) || ints >= 2
 }
 
 fn is_page_furniture(text: &str) -> bool {
@@ -87,7 +94,7 @@ fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> V
         if text.is_empty() {
             continue;
         }
-        if is_numbering_line(text) {
+        if is_numbering_line(text) || strip_ws(text).contains("栏次") {
             in_header = false;
             continue;
         }
@@ -226,9 +233,14 @@ pub fn parse(
     code_names: &HashMap<String, String>,
 ) -> Result<ParsedRows, String> {
     let lines = data_lines(body, base_line, table_type.is_function_coded());
-    match table_type {
-        TableType::RevenueExpenditureSummary | TableType::FiscalSummary => parse_two_sided(&lines, table_type, kind),
-        TableType::ThreePublic | TableType::Carryover => parse_labelled(&lines, table_type, kind),
+    let has_line_no = body.iter().any(|l| strip_ws(l).contains("行次"));
+    match (table_type, kind) {
+        (TableType::RevenueExpenditureSummary | TableType::FiscalSummary, _) => {
+            parse_two_sided(&lines, table_type, kind, has_line_no)
+        }
+        (TableType::ThreePublic, DocKind::Final) => parse_three_public_row(body, &lines),
+        (TableType::ThreePublic | TableType::Carryover, _) => parse_labelled(&lines, table_type, kind),
+        (TableType::BasicExpenditureByEconomic, DocKind::Final) if is_grouped(&lines) => parse_grouped_economic(&lines),
         _ => parse_coded(&lines, table_type, kind, code_names),
     }
 }
@@ -404,8 +416,13 @@ fn split_two_sided(tokens: &[Tok]) -> (Half, Half) {
         h.label = strip_ws(&h.label);
         h
     };
+    let leading_nums = tokens.iter().take_while(|t| matches!(t, Tok::Num(_))).count();
     match split {
         Some(i) => (half(&tokens[..i], false), half(&tokens[i..], is_code_at(i))),
+        // `9 九、卫生健康支出 39 7.27`: a left half with only its 行次, then the right half.
+        None if leading_nums > 0 && leading_nums < tokens.len() => {
+            (half(&tokens[..leading_nums], false), half(&tokens[leading_nums..], false))
+        }
         None => {
             let h = half(tokens, false);
             if is_expenditure_label(&h.label) {
@@ -423,22 +440,43 @@ fn is_expenditure_label(label: &str) -> bool {
         || function_class_code(&l).is_some()
 }
 
-fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, String> {
+/// Takes a half's 行次 (its first number, an integer) off its amounts.
+fn line_number(nums: &mut Vec<AmountToken>) -> Option<i32> {
+    match nums.first() {
+        Some(AmountToken::Number { value, decimals: 0 }) => {
+            let n = value.to_string().parse().ok();
+            nums.remove(0);
+            n
+        }
+        _ => None,
+    }
+}
+
+fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind, has_line_no: bool) -> Result<ParsedRows, String> {
     let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
     let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
     let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols };
     let mut exp = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: exp_cols };
     for dl in lines {
-        let (left, right) = split_two_sided(&tokenize(dl.text));
+        let (mut left, mut right) = split_two_sided(&tokenize(dl.text));
+        let (mut left_no, mut right_no) = (None, None);
+        if has_line_no {
+            left_no = line_number(&mut left.nums);
+            // Numbers beyond the revenue columns belong to a right half printed without a label.
+            if left.nums.len() > rev_cols.len() && right.label.is_empty() && right.nums.is_empty() {
+                right.nums = left.nums.split_off(rev_cols.len());
+            }
+            right_no = line_number(&mut right.nums);
+        }
         if !left.label.is_empty() || !left.nums.is_empty() {
-            let key = RowKey { side: Some(Side::Revenue), item: Some(clean_label(&left.label)), ..Default::default() };
+            let key = RowKey { side: Some(Side::Revenue), line_no: left_no, item: Some(clean_label(&left.label)), ..Default::default() };
             let cells = rev.cells(&left.nums);
             rev.rows.push(Row::new(dl.line, key, rev_cols, cells));
         }
         if !right.label.is_empty() || !right.nums.is_empty() || right.code.is_some() {
             let item = clean_label(&right.label);
             let code = right.code.or_else(|| function_class_code(&item).map(str::to_string));
-            let key = RowKey { side: Some(Side::Expenditure), item: Some(item), code, ..Default::default() };
+            let key = RowKey { side: Some(Side::Expenditure), line_no: right_no, item: Some(item), code, ..Default::default() };
             let cells = exp.cells(&right.nums);
             exp.rows.push(Row::new(dl.line, key, exp_cols, cells));
         }
@@ -448,6 +486,144 @@ fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind) -> 
     let mut rows = rev.rows;
     rows.extend(exp.rows);
     Ok(ParsedRows { rows, decimals, saw_numbers, warning: None })
+}
+
+/// Economic code tokens (`301`, `30101`), Text or integer.
+fn economic_code(tok: &Tok) -> Option<String> {
+    let digits = match tok {
+        Tok::Num(AmountToken::Number { value, decimals: 0 }) => value.to_string(),
+        Tok::Text(t) => t.clone(),
+        _ => return None,
+    };
+    let ok = (digits.len() == 3 || digits.len() == 5)
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && (digits.starts_with('3') || digits.starts_with('5'));
+    ok.then_some(digits)
+}
+
+/// (code, name, amount) triples of a side-by-side line.
+fn triples(tokens: &[Tok]) -> Vec<(String, String, Option<AmountToken>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(code) = economic_code(&tokens[i]).filter(|_| matches!(tokens.get(i + 1), Some(Tok::Text(_)))) else {
+            i += 1;
+            continue;
+        };
+        let mut name = String::new();
+        let mut j = i + 1;
+        while let Some(Tok::Text(t)) = tokens.get(j) {
+            name.push_str(t);
+            j += 1;
+        }
+        let amount = match tokens.get(j) {
+            Some(Tok::Num(a)) if economic_code(&tokens[j]).is_none() || !matches!(tokens.get(j + 1), Some(Tok::Text(_))) => {
+                j += 1;
+                Some(*a)
+            }
+            _ => None,
+        };
+        out.push((code, strip_ws(&name), amount));
+        i = j;
+    }
+    out
+}
+
+/// 公开06表 printed as text: up to three (code, name, amount) groups on a line.
+fn is_grouped(lines: &[DataLine]) -> bool {
+    lines.iter().any(|dl| triples(&tokenize(dl.text)).len() >= 2)
+}
+
+/// Unpivots the side-by-side groups. Without cell positions, a triple's group follows the
+/// template: 301 and 303 under 人员经费, 302 first under 公用经费, the other classes after it.
+fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, String> {
+    let columns: &'static [&'static str] = &["total", "personnel", "public"];
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let mut groups: [Vec<Row>; 3] = Default::default();
+    let mut footer: (Option<AmountToken>, Option<AmountToken>, usize) = (None, None, 0);
+    for dl in lines {
+        let tokens = tokenize(dl.text);
+        for (i, t) in tokens.iter().enumerate() {
+            if let Tok::Text(label) = t {
+                let next = tokens[i + 1..].iter().find_map(|t| if let Tok::Num(a) = t { Some(*a) } else { None });
+                if label.contains("人员经费合计") {
+                    footer = (next, footer.1, dl.line);
+                } else if label.contains("公用经费合计") {
+                    footer = (footer.0, next, dl.line);
+                }
+            }
+        }
+        for (code, name, amount) in triples(&tokens) {
+            let class = &code[..3];
+            let group = match class {
+                "301" | "303" => 0,
+                "302" => 1,
+                _ => 2,
+            };
+            let amount = amount.map(|a| {
+                col.decimals = col.decimals.max(a.decimals());
+                col.saw_numbers = true;
+                a.value()
+            });
+            let amount = amount.flatten();
+            let cells = if group == 0 { vec![amount, amount, None] } else { vec![amount, None, amount] };
+            let key = RowKey { level: Some(code_level(&code)), code: Some(code), name: Some(name), ..Default::default() };
+            groups[group].push(Row::new(dl.line, key, columns, Cells::Placed(cells)));
+        }
+    }
+    let mut rows: Vec<Row> = groups.into_iter().flatten().collect();
+    if footer.2 > 0 {
+        let p = footer.0.and_then(|a| a.value());
+        let q = footer.1.and_then(|a| a.value());
+        let total = (p.is_some() || q.is_some()).then(|| p.unwrap_or_default() + q.unwrap_or_default());
+        let key = RowKey { level: Some(0), name: Some("合计".into()), ..Default::default() };
+        rows.push(Row::new(footer.2, key, columns, Cells::Placed(vec![total, p, q])));
+    }
+    Ok(ParsedRows { rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
+}
+
+/// 公开07表 printed as text: one line of twelve numbers (全年预算数, then 决算数; each 合计,
+/// 因公出国, 公务用车 小计, 购置, 运行, 公务接待), item names from the header text.
+fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRows, String> {
+    const ORDER: [(&str, &str); 6] = [
+        ("total", "合计"),
+        ("overseas_travel", "因公出国（境）费"),
+        ("vehicles", "公务用车购置及运行维护费"),
+        ("vehicle_purchase", "公务用车购置费"),
+        ("vehicle_operation", "公务用车运行维护费"),
+        ("official_reception", "公务接待费"),
+    ];
+    let columns: &'static [&'static str] = &["total"];
+    let data = lines
+        .iter()
+        .find(|dl| {
+            let t = tokenize(dl.text);
+            t.len() >= 6 && t.iter().all(|x| matches!(x, Tok::Num(_)))
+        })
+        .ok_or_else(|| "公开07表: no line of amounts found".to_string())?;
+    let nums: Vec<AmountToken> = tokenize(data.text).into_iter().filter_map(|t| if let Tok::Num(a) = t { Some(a) } else { None }).collect();
+    if nums.len() != 12 && nums.len() != 6 {
+        return Err(format!("line {}: 公开07表 prints {} amounts, the template has 12", data.line, nums.len()));
+    }
+    // Printed item names, where the header spells them.
+    let header_words: Vec<String> = body.iter().flat_map(|l| l.split_whitespace()).map(strip_ws).collect();
+    let name_of = |item: &str, default: &str| -> String {
+        header_words
+            .iter()
+            .find(|w| !w.contains("小计") && three_public_item(w) == Some(item))
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let bases: &[&'static str] = if nums.len() == 12 { &["budget", "actual"] } else { &["actual"] };
+    for (b, basis) in bases.iter().enumerate() {
+        for (k, (item, default)) in ORDER.iter().enumerate() {
+            let cells = col.cells(&nums[b * 6 + k..b * 6 + k + 1]);
+            let key = RowKey { item: Some(item.to_string()), item_name: Some(name_of(item, default)), basis: Some(basis), ..Default::default() };
+            col.rows.push(Row::new(data.line, key, columns, cells));
+        }
+    }
+    Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }
 
 /// 三公 items by the meaning of their label.
