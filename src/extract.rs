@@ -7,6 +7,7 @@ use crate::identity::document_identities;
 use crate::layout::{detect_layout, find_regions, parse_tables};
 use crate::meta::{read_meta, DocMeta};
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
 pub struct Extracted {
@@ -44,8 +45,30 @@ pub fn split_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Markdown pipe-table rows (`| 201 | 一般公共服务支出 | 247.76 |`) become tab-separated rows;
+/// their `|---|` separator rows become blank. Other lines are kept as they are.
+pub fn pipe_rows_to_tabs<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+    lines
+        .iter()
+        .map(|l| {
+            let t = l.trim();
+            if !(t.starts_with('|') && t.ends_with('|') && t.len() > 2 && t.matches('|').count() >= 3) {
+                return Cow::Borrowed(*l);
+            }
+            let cells: Vec<&str> = t[1..t.len() - 1].split('|').map(str::trim).collect();
+            if cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
+                Cow::Owned(String::new())
+            } else {
+                Cow::Owned(cells.join("\t"))
+            }
+        })
+        .collect()
+}
+
 pub fn extract(text: &str) -> Extracted {
-    let lines = split_lines(text);
+    let raw_lines = split_lines(text);
+    let normalized = pipe_rows_to_tabs(&raw_lines);
+    let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
     let regions = find_regions(&lines);
     if regions.is_empty() {
         return Extracted::failed("line 1: no budget or final-account table found (not a disclosure?)".into());

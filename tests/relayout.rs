@@ -10,6 +10,26 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
 
+/// Tab-separated rows as markdown pipe tables, with a separator row under each header.
+fn as_pipe_tables(tsv: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_table = false;
+    for l in tsv.lines() {
+        if l.contains('\t') {
+            let cells: Vec<&str> = l.split('\t').collect();
+            out.push(format!("| {} |", cells.join(" | ")));
+            if !in_table {
+                out.push(format!("|{}|", vec!["---"; cells.len()].join("|")));
+            }
+            in_table = true;
+        } else {
+            out.push(l.to_string());
+            in_table = false;
+        }
+    }
+    out.join("\n")
+}
+
 fn as_pdf_text(tsv: &str) -> String {
     tsv.lines()
         .map(|l| {
@@ -88,4 +108,22 @@ fn markdown_budget_as_pdf_text() {
     let (name, text, gold) = gold(&shared, "003");
     let (wrong, _open) = wrong_cells(&name, &as_pdf_text(&text), &gold);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn final_account_as_pipe_tables() {
+    let Some(shared) = common::shared_or_skip("final_account_as_pipe_tables") else { return };
+    let (name, text, gold) = gold(&shared, "004");
+    let (wrong, open) = wrong_cells(&name, &as_pipe_tables(&text), &gold);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(open, 0);
+}
+
+#[test]
+fn markdown_budget_as_pipe_tables() {
+    let Some(shared) = common::shared_or_skip("markdown_budget_as_pipe_tables") else { return };
+    let (name, text, gold) = gold(&shared, "003");
+    let (wrong, open) = wrong_cells(&name, &as_pipe_tables(&text), &gold);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(open, 0);
 }

@@ -29,11 +29,16 @@ pub fn plain(line: &str) -> String {
     s.to_string()
 }
 
-/// `表 3` / `公开03表` alone on a line -> the printed table number.
+fn is_table_ordinal(s: &str) -> bool {
+    let n = s.chars().count();
+    (1..=3).contains(&n) && (s.chars().all(|c| c.is_ascii_digit()) || s.chars().all(|c| "一二三四五六七八九十".contains(c)))
+}
+
+/// `表 3` / `表三` / `公开03表` alone on a line -> the printed table number.
 pub fn table_number(line: &str) -> Option<String> {
     let s = plain(line);
     if let Some(rest) = s.strip_prefix('表') {
-        if !rest.is_empty() && rest.len() <= 2 && rest.chars().all(|c| c.is_ascii_digit()) {
+        if is_table_ordinal(rest) {
             return Some(s);
         }
     }
@@ -57,9 +62,17 @@ pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
     let mut s = plain(line);
     // `表1部门收支总体情况表` on one line.
     if let Some(rest) = s.strip_prefix('表') {
-        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 {
-            s = rest[digits..].trim_start_matches(['：', ':', '、', '.']).to_string();
+        let ordinal: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c) || *c == '-').collect();
+        if !ordinal.is_empty() {
+            s = rest[ordinal.len()..].trim_start_matches(['：', ':', '、', '.']).to_string();
+        }
+    }
+    // `公开01表 收入支出决算总表` on one line.
+    if let Some(p) = s.find("公开").filter(|p| *p == 0) {
+        if let Some(end) = s[p..].find('表') {
+            if is_table_ordinal(&s[p + "公开".len()..p + end]) && s.len() > p + end + '表'.len_utf8() {
+                s = s[p + end + '表'.len_utf8()..].to_string();
+            }
         }
     }
     let mut continued = false;
@@ -138,7 +151,7 @@ pub fn find_regions(lines: &[&str]) -> Vec<Region> {
             title: title.clone(),
             title_idx: *idx,
             end_idx: lines.len(),
-            number: nearest_number(lines, *idx),
+            number: number_in_title(lines[*idx]).or_else(|| nearest_number(lines, *idx)),
             continued: *continued,
         });
     }
@@ -157,6 +170,18 @@ fn is_foreign_table_title(line: &str) -> bool {
     let s = plain(line);
     let short = s.chars().count() <= 40 && !line.contains('\t');
     short && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标"))) || (s.contains("绩效") && s.ends_with("报告")))
+}
+
+/// `表1 部门收支总体情况表` / `公开01表 收入支出决算总表`: the number printed with the title.
+fn number_in_title(line: &str) -> Option<String> {
+    let s = plain(line);
+    if let Some(rest) = s.strip_prefix('表') {
+        let ordinal: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+        return is_table_ordinal(&ordinal).then(|| format!("表{ordinal}"));
+    }
+    let rest = s.strip_prefix("公开")?;
+    let end = rest.find('表')?;
+    is_table_ordinal(&rest[..end]).then(|| format!("公开{}表", &rest[..end]))
 }
 
 /// The printed table number nearest the title: up to 3 non-blank lines before, 4 after.
@@ -362,6 +387,9 @@ mod tests {
         assert_eq!(t("一、部门收支总体情况表"), None);
         assert_eq!(t("- 八、《政府性基金预算财政拨款收入支出决算表》（空表）"), None);
         assert_eq!(t("项目支出绩效目标表"), None);
+        assert_eq!(t("表一 部门收支总体情况表"), Some(TableType::RevenueExpenditureSummary));
+        assert_eq!(t("表1-2 部门收入总体情况表"), Some(TableType::RevenueByFunction));
+        assert_eq!(t("公开03表 支出决算表"), Some(TableType::ExpenditureByFunction));
     }
 
     #[test]
@@ -369,5 +397,6 @@ mod tests {
         assert_eq!(table_number("表 3").as_deref(), Some("表3"));
         assert_eq!(table_number("公开06表").as_deref(), Some("公开06表"));
         assert_eq!(table_number("表示"), None);
+        assert_eq!(table_number("表三").as_deref(), Some("表三"));
     }
 }
