@@ -65,6 +65,20 @@ pub fn pipe_rows_to_tabs<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
         .collect()
 }
 
+/// Department and kind only, as `extract` would find them (used to order documents before the
+/// full extraction).
+pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
+    let raw_lines = split_lines(text);
+    let normalized = pipe_rows_to_tabs(&raw_lines);
+    let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
+    let regions = find_regions(&lines);
+    if regions.is_empty() {
+        return (None, None);
+    }
+    let meta = read_meta(&lines, &regions);
+    (meta.department, meta.doc_kind)
+}
+
 pub fn extract(text: &str) -> Extracted {
     let raw_lines = split_lines(text);
     let normalized = pipe_rows_to_tabs(&raw_lines);

@@ -6,7 +6,7 @@ use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract, Extracted};
 use crate::model::{TableStatus, TableType};
-use crate::sink::{publish, staging_dir, write_snapshot, CheckRecord, DataRow, DocumentRecord, Snapshot, TableRecord};
+use crate::sink::{publish, staging_dir, CheckRecord, DataRow, DocumentRecord, SnapshotWriter, TableRecord};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -216,49 +216,67 @@ fn progress_bar(n: usize, show: bool) -> indicatif::ProgressBar {
     pb
 }
 
+impl RunSummary {
+    fn add(&mut self, out: &DocOutput) {
+        self.documents += 1;
+        match out.document.status.as_str() {
+            "ok" => self.ok += 1,
+            "partial" => self.partial += 1,
+            _ => self.failed += 1,
+        }
+        self.reasons.extend(out.document.error.clone());
+        for t in &out.tables {
+            *self.tables_by_status.entry(t.status.clone()).or_default() += 1;
+        }
+        for c in &out.checks {
+            *self.checks_by_status.entry(c.status.clone()).or_default() += 1;
+            if c.status == "fail" {
+                self.failing_checks.push(format!(
+                    "{} {} {}: {}",
+                    out.document.source_path,
+                    c.check_id,
+                    c.row_ref.clone().unwrap_or_default(),
+                    c.message
+                ));
+            }
+        }
+    }
+}
+
+/// Where a document's rows go in the contract's order: (department, doc_kind, doc_id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    department: String,
+    doc_kind: String,
+    doc_id: String,
+}
+
+/// The sort key from a quick read (metadata only; the same functions the full extraction uses).
+fn sort_key(file: &SourceFile, settings: &Settings) -> SortKey {
+    let Ok(bytes) = std::fs::read(&file.path) else { return SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() } };
+    let doc_id = hex(&Sha256::digest(&bytes))[..16].to_string();
+    let (department, kind) = match decode(&bytes, settings.encoding.as_deref()) {
+        Ok(d) => std::panic::catch_unwind(|| crate::extract::sort_metadata(&d.text)).unwrap_or_default(),
+        Err(_) => (None, None),
+    };
+    SortKey { department: department.unwrap_or_default(), doc_kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(), doc_id }
+}
+
+/// Documents extracted at a time: bounds memory; a fixed size keeps the output independent of
+/// the thread count.
+const CHUNK: usize = 64;
+
 /// Runs the pipeline. `Err` means nothing was published (exit status 2).
 pub fn run(settings: &Settings, show_progress: bool) -> Result<RunSummary, String> {
     let started = Instant::now();
     let include = globset(&settings.include)?;
     let files = discover(&settings.input, &include)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.threads).build().map_err(|e| e.to_string())?;
-    let pb = progress_bar(files.len(), show_progress);
-    let outputs: Vec<DocOutput> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|f| {
-                let out = process_file(f, settings);
-                pb.inc(1);
-                out
-            })
-            .collect()
-    });
-    pb.finish_and_clear();
-    let mut summary = RunSummary { documents: outputs.len(), ..Default::default() };
-    let mut snapshot = Snapshot::default();
-    for out in outputs {
-        match out.document.status.as_str() {
-            "ok" => summary.ok += 1,
-            "partial" => summary.partial += 1,
-            _ => summary.failed += 1,
-        }
-        summary.reasons.extend(out.document.error.clone());
-        for t in &out.tables {
-            *summary.tables_by_status.entry(t.status.clone()).or_default() += 1;
-        }
-        for c in &out.checks {
-            *summary.checks_by_status.entry(c.status.clone()).or_default() += 1;
-            if c.status == "fail" {
-                summary.failing_checks.push(format!("{} {} {}: {}", out.document.source_path, c.check_id, c.row_ref.clone().unwrap_or_default(), c.message));
-            }
-        }
-        snapshot.documents.push(out.document);
-        snapshot.tables.extend(out.tables);
-        snapshot.checks.extend(out.checks);
-        for (tt, row) in out.rows {
-            snapshot.rows.entry(tt).or_default().push(row);
-        }
-    }
+    // Pass 1: each document's place in the output order, so rows stream to the writer.
+    let keys: Vec<SortKey> = pool.install(|| files.par_iter().map(|f| sort_key(f, settings)).collect());
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then_with(|| files[a].rel_path.cmp(&files[b].rel_path)));
+    drop(keys);
     let staging = staging_dir(&settings.output);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
@@ -266,11 +284,50 @@ pub fn run(settings: &Settings, show_progress: bool) -> Result<RunSummary, Strin
     if let Some(parent) = settings.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| format!("output {} not writable: {e}", parent.display()))?;
     }
-    if let Err(e) = write_snapshot(&snapshot, &staging).and_then(|_| publish(&staging, &settings.output, settings.keep_previous)) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!("nothing published: {e}"));
+    let result = write_documents(settings, &files, &order, &pool, &staging, show_progress)
+        .and_then(|summary| publish(&staging, &settings.output, settings.keep_previous).map(|_| summary));
+    match result {
+        Ok(mut summary) => {
+            summary.output = settings.output.display().to_string();
+            summary.elapsed = started.elapsed();
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(format!("nothing published: {e}"))
+        }
     }
-    summary.output = settings.output.display().to_string();
-    summary.elapsed = started.elapsed();
+}
+
+/// Pass 2: extracts the documents chunk by chunk in output order into a staging snapshot.
+fn write_documents(
+    settings: &Settings,
+    files: &[SourceFile],
+    order: &[usize],
+    pool: &rayon::ThreadPool,
+    staging: &std::path::Path,
+    show_progress: bool,
+) -> Result<RunSummary, String> {
+    let mut writer = SnapshotWriter::create(staging)?;
+    let mut summary = RunSummary::default();
+    let pb = progress_bar(files.len(), show_progress);
+    for chunk in order.chunks(CHUNK) {
+        let outputs: Vec<DocOutput> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|&i| {
+                    let out = process_file(&files[i], settings);
+                    pb.inc(1);
+                    out
+                })
+                .collect()
+        });
+        for out in outputs {
+            summary.add(&out);
+            writer.add(out.document, out.tables, out.checks, out.rows)?;
+        }
+    }
+    pb.finish_and_clear();
+    writer.finish()?;
     Ok(summary)
 }

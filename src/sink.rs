@@ -67,15 +67,6 @@ pub struct DataRow {
     pub values: Vec<Option<Decimal>>,
 }
 
-/// Everything one run publishes.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    pub documents: Vec<DocumentRecord>,
-    pub tables: Vec<TableRecord>,
-    pub checks: Vec<CheckRecord>,
-    pub rows: BTreeMap<TableType, Vec<DataRow>>,
-}
-
 fn cents(d: Option<Decimal>) -> Option<i128> {
     d.and_then(|v| (v * Decimal::from(100)).round().to_i128())
 }
@@ -194,29 +185,170 @@ fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(cols)
 }
 
-/// Writes a complete snapshot into `dir` (which must not exist yet).
-pub fn write_snapshot(snapshot: &Snapshot, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let err = |e: PolarsError| e.to_string();
-    write_parquet(&mut documents_frame(&snapshot.documents).map_err(err)?, &dir.join("documents.parquet"))?;
-    write_parquet(&mut tables_frame(&snapshot.tables).map_err(err)?, &dir.join("tables.parquet"))?;
-    write_parquet(&mut checks_frame(&snapshot.checks).map_err(err)?, &dir.join("checks.parquet"))?;
-    for (tt, rows) in &snapshot.rows {
-        let mut by_year: BTreeMap<i32, Vec<&DataRow>> = BTreeMap::new();
-        for r in rows {
-            by_year.entry(r.fiscal_year).or_default().push(r);
+/// Rows buffered per partition before they are written as one row group.
+const ROW_GROUP_ROWS: usize = 65_536;
+/// Rows buffered over all partitions before every buffer is written out.
+const BUFFERED_ROWS: usize = 262_144;
+
+fn err(e: PolarsError) -> String {
+    e.to_string()
+}
+
+/// An open Parquet file written one row group at a time.
+struct StreamFile {
+    path: PathBuf,
+    file: File,
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+}
+
+impl StreamFile {
+    fn create(path: PathBuf, schema: &Schema) -> Result<StreamFile, String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        for (year, mut part) in by_year {
-            part.sort_by(|a, b| {
-                (&a.department, &a.doc_kind, &a.doc_id, a.row_no).cmp(&(&b.department, &b.doc_kind, &b.doc_id, b.row_no))
-            });
-            let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join("part-0.parquet");
-            write_parquet(&mut rows_frame(*tt, &part).map_err(err)?, &path)?;
-        }
+        let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let writer = ParquetWriter::new(file.try_clone().map_err(|e| e.to_string())?)
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(schema)
+            .map_err(err)?;
+        Ok(StreamFile { path, file, writer })
     }
-    // Keeps `output/` in the repository although its contents are ignored.
-    File::create(dir.join(".gitkeep")).map_err(|e| e.to_string())?;
-    sync_tree(dir)
+
+    fn write(&mut self, df: &DataFrame) -> Result<(), String> {
+        self.writer.write_batch(df).map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+
+    fn finish(self) -> Result<(), String> {
+        self.writer.finish().map_err(|e| format!("{}: {e}", self.path.display()))?;
+        self.file.sync_all().map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+}
+
+/// One `<table_type>/fiscal_year=<YYYY>/` file and the rows waiting for it.
+struct Partition {
+    table_type: TableType,
+    file: Option<StreamFile>,
+    pending: Vec<DataRow>,
+}
+
+/// Writes a snapshot while documents arrive, holding only a bounded number of rows. Documents
+/// must be added in the contract's row order (department, doc_kind, doc_id); each partition's
+/// row groups are then cut at fixed row counts, so the bytes depend on the input only.
+pub struct SnapshotWriter {
+    dir: PathBuf,
+    partitions: BTreeMap<(TableType, i32), Partition>,
+    buffered: usize,
+    checks_file: Option<StreamFile>,
+    checks: Vec<CheckRecord>,
+    documents: Vec<DocumentRecord>,
+    tables: Vec<(String, TableRecord)>,
+}
+
+impl SnapshotWriter {
+    /// Starts a snapshot in `dir`, which must not exist yet.
+    pub fn create(dir: &Path) -> Result<SnapshotWriter, String> {
+        std::fs::create_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(SnapshotWriter {
+            dir: dir.to_path_buf(),
+            partitions: BTreeMap::new(),
+            buffered: 0,
+            checks_file: None,
+            checks: Vec::new(),
+            documents: Vec::new(),
+            tables: Vec::new(),
+        })
+    }
+
+    /// Adds one document's records and rows.
+    pub fn add(&mut self, document: DocumentRecord, tables: Vec<TableRecord>, checks: Vec<CheckRecord>, rows: Vec<(TableType, DataRow)>) -> Result<(), String> {
+        for (tt, row) in rows {
+            let year = row.fiscal_year;
+            let part = self
+                .partitions
+                .entry((tt, row.fiscal_year))
+                .or_insert_with(|| Partition { table_type: tt, file: None, pending: Vec::new() });
+            part.pending.push(row);
+            self.buffered += 1;
+            if part.pending.len() >= ROW_GROUP_ROWS {
+                let n = part.pending.len();
+                flush_partition(&self.dir, (tt, year), part)?;
+                self.buffered -= n;
+            }
+        }
+        if self.buffered >= BUFFERED_ROWS {
+            self.flush_all()?;
+        }
+        self.checks.extend(checks);
+        if self.checks.len() >= ROW_GROUP_ROWS {
+            self.flush_checks()?;
+        }
+        for t in tables {
+            self.tables.push((document.source_path.clone(), t));
+        }
+        self.documents.push(document);
+        Ok(())
+    }
+
+    fn flush_all(&mut self) -> Result<(), String> {
+        for (key, part) in self.partitions.iter_mut() {
+            flush_partition(&self.dir, *key, part)?;
+        }
+        self.buffered = 0;
+        Ok(())
+    }
+
+    fn flush_checks(&mut self) -> Result<(), String> {
+        if self.checks.is_empty() && self.checks_file.is_some() {
+            return Ok(());
+        }
+        let df = checks_frame(&self.checks).map_err(err)?;
+        if self.checks_file.is_none() {
+            self.checks_file = Some(StreamFile::create(self.dir.join("checks.parquet"), &df.schema())?);
+        }
+        if !self.checks.is_empty() {
+            self.checks_file.as_mut().map(|f| f.write(&df)).transpose()?;
+        }
+        self.checks.clear();
+        Ok(())
+    }
+
+    /// Writes what is left, the document and table lists (in source-path order), and syncs.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.flush_all()?;
+        self.flush_checks()?;
+        if let Some(f) = self.checks_file.take() {
+            f.finish()?;
+        }
+        for (_, part) in std::mem::take(&mut self.partitions) {
+            if let Some(f) = part.file {
+                f.finish()?;
+            }
+        }
+        self.documents.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+        write_parquet(&mut documents_frame(&self.documents).map_err(err)?, &self.dir.join("documents.parquet"))?;
+        // A stable sort keeps each document's tables in template order.
+        self.tables.sort_by(|a, b| a.0.cmp(&b.0));
+        let tables: Vec<TableRecord> = self.tables.into_iter().map(|(_, t)| t).collect();
+        write_parquet(&mut tables_frame(&tables).map_err(err)?, &self.dir.join("tables.parquet"))?;
+        // Keeps `output/` in the repository although its contents are ignored.
+        File::create(self.dir.join(".gitkeep")).map_err(|e| e.to_string())?;
+        sync_tree(&self.dir)
+    }
+}
+
+fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
+    if part.pending.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<&DataRow> = part.pending.iter().collect();
+    let df = rows_frame(part.table_type, &rows).map_err(err)?;
+    if part.file.is_none() {
+        let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join("part-0.parquet");
+        part.file = Some(StreamFile::create(path, &df.schema())?);
+    }
+    part.file.as_mut().map(|f| f.write(&df)).transpose()?;
+    part.pending.clear();
+    Ok(())
 }
 
 fn sync_tree(dir: &Path) -> Result<(), String> {

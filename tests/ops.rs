@@ -180,7 +180,7 @@ fn a_killed_run_leaves_the_last_snapshot_complete() {
     }
     let dir = tempfile::tempdir().unwrap();
     let small = archive(&dir.path().join("small"), 1);
-    let big = archive(&dir.path().join("big"), 60);
+    let big = archive(&dir.path().join("big"), 25);
     let output = dir.path().join("out");
     let bin = env!("CARGO_BIN_EXE_budget-etl");
     let run = |input: &Path| Command::new(bin).args(["run", "--input"]).arg(input).arg("--output").arg(&output).output().unwrap();
