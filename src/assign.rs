@@ -237,13 +237,28 @@ fn sumset(a: &[i64], b: &[i64]) -> Option<Vec<i64>> {
 }
 
 /// Generalised arc consistency of one identity: the candidates of each variable that can be
-/// completed by the others within tolerance. `None`: too large to enumerate.
+/// completed by the others within tolerance. Variables with one candidate only shift the
+/// target. `None`: too large to enumerate.
 fn revise(p: &Prepared, vars: &[Var], domains: &[Vec<usize>]) -> Option<Vec<(usize, Vec<usize>)>> {
-    if p.terms.iter().all(|(v, _)| domains[*v].len() <= 1) {
+    let free: Vec<&(usize, Vec<(usize, i64)>)> = p.terms.iter().filter(|(v, _)| domains[*v].len() > 1).collect();
+    if free.is_empty() {
         return Some(Vec::new());
     }
-    let sets: Vec<Vec<i64>> = p
-        .terms
+    let mut offset = 0i64;
+    let mut n = 0i64;
+    for (v, cells) in &p.terms {
+        let live = &domains[*v];
+        if live.len() == 1 {
+            offset += contribution(&vars[*v].cands[live[0]], cells);
+        }
+        // Addends that may be printed (non-null) under some live candidate count towards n.
+        n += cells
+            .iter()
+            .filter(|(col, sign)| *sign > 0 && live.iter().any(|&c| vars[*v].cands[c].values[*col].is_some()))
+            .count() as i64;
+    }
+    let tol = (n + 1) * p.half_cents;
+    let sets: Vec<Vec<i64>> = free
         .iter()
         .map(|(v, cells)| {
             let mut s: Vec<i64> = domains[*v].iter().map(|&c| contribution(&vars[*v].cands[c], cells)).collect();
@@ -252,16 +267,8 @@ fn revise(p: &Prepared, vars: &[Var], domains: &[Vec<usize>]) -> Option<Vec<(usi
             s
         })
         .collect();
-    // Addends that may be printed (non-null) under some live candidate count towards n.
-    let n = p
-        .terms
-        .iter()
-        .flat_map(|(v, cells)| cells.iter().filter(|(_, s)| *s > 0).map(move |(col, _)| (*v, *col)))
-        .filter(|(v, col)| domains[*v].iter().any(|&c| vars[*v].cands[c].values[*col].is_some()))
-        .count() as i64;
-    let tol = (n + 1) * p.half_cents;
     let k = sets.len();
-    let mut prefix = vec![vec![0i64]];
+    let mut prefix = vec![vec![offset]];
     for s in &sets {
         prefix.push(sumset(prefix.last()?, s)?);
     }
@@ -270,10 +277,7 @@ fn revise(p: &Prepared, vars: &[Var], domains: &[Vec<usize>]) -> Option<Vec<(usi
         suffix[i] = sumset(&suffix[i + 1], &sets[i])?;
     }
     let mut changes = Vec::new();
-    for (i, (v, cells)) in p.terms.iter().enumerate() {
-        if domains[*v].len() <= 1 && i > 0 {
-            // Fixed variables can still be emptied; check them too.
-        }
+    for (i, (v, cells)) in free.iter().enumerate() {
         let feasible = |x: i64| {
             prefix[i].iter().any(|pre| {
                 let lo = -tol - x - pre;
@@ -294,9 +298,20 @@ fn revise(p: &Prepared, vars: &[Var], domains: &[Vec<usize>]) -> Option<Vec<(usi
 /// Prunes to a fixed point. Outside a trial, an identity that would leave a variable without
 /// candidates is a misprint in the document: it is set aside (the checks report it). In a trial,
 /// that is a contradiction.
-fn propagate(preps: &[Prepared], by_var: &[Vec<usize>], vars: &[Var], domains: &mut [Vec<usize>], active: &mut [bool], trial: bool) -> bool {
-    let mut queue: Vec<usize> = (0..preps.len()).filter(|&i| active[i]).collect();
-    let mut queued = vec![true; preps.len()];
+fn propagate(
+    preps: &[Prepared],
+    by_var: &[Vec<usize>],
+    vars: &[Var],
+    domains: &mut [Vec<usize>],
+    active: &mut [bool],
+    start: Vec<usize>,
+    trial: bool,
+) -> bool {
+    let mut queued = vec![false; preps.len()];
+    let mut queue: Vec<usize> = start.into_iter().filter(|&i| active[i]).collect();
+    for &i in &queue {
+        queued[i] = true;
+    }
     while let Some(i) = queue.pop() {
         queued[i] = false;
         if !active[i] {
@@ -347,25 +362,39 @@ pub fn assign(tables: &mut [Table], ids: &IdentitySet, inactive: &InactiveColumn
         }
     }
     let mut domains: Vec<Vec<usize>> = vars.iter().map(|v| (0..v.cands.len()).collect()).collect();
-    let mut active: Vec<bool> = preps.iter().map(|p| p.terms.len() > 1).collect();
-    propagate(&preps, &by_var, &vars, &mut domains, &mut active, false);
+    // Identities among rows whose columns are all known take no part in placing numbers.
+    let mut active: Vec<bool> = preps.iter().map(|p| p.terms.len() > 1 && p.terms.iter().any(|(v, _)| domains[*v].len() > 1)).collect();
+    propagate(&preps, &by_var, &vars, &mut domains, &mut active, (0..preps.len()).collect(), false);
     // Singleton consistency: a candidate that leads to a contradiction is impossible.
+    let component = components(vars.len(), &preps, &active);
+    let mut supported: BTreeSet<(usize, usize)> = BTreeSet::new();
     for v in 0..vars.len() {
         if domains[v].len() <= 1 {
             continue;
         }
-        let kept: Vec<usize> = domains[v]
-            .clone()
-            .into_iter()
-            .filter(|&c| {
-                let mut trial = domains.clone();
-                trial[v] = vec![c];
-                propagate(&preps, &by_var, &vars, &mut trial, &mut active.clone(), true)
-            })
-            .collect();
+        let mut kept = Vec::new();
+        for c in domains[v].clone() {
+            if supported.contains(&(v, c)) {
+                kept.push(c);
+                continue;
+            }
+            // Domains are at a fixed point: only identities of `v` need another look first.
+            let mut trial = domains.clone();
+            trial[v] = vec![c];
+            if !propagate(&preps, &by_var, &vars, &mut trial, &mut active.clone(), by_var[v].clone(), true) {
+                continue;
+            }
+            kept.push(c);
+            // A trial that fixes its whole component found a solution there: every candidate in
+            // it is possible, so none of them needs a trial of its own.
+            let members: Vec<usize> = (0..vars.len()).filter(|&w| component[w] == component[v]).collect();
+            if members.iter().all(|&w| trial[w].len() == 1) {
+                supported.extend(members.iter().map(|&w| (w, trial[w][0])));
+            }
+        }
         if !kept.is_empty() && kept.len() < domains[v].len() {
             domains[v] = kept;
-            propagate(&preps, &by_var, &vars, &mut domains, &mut active, false);
+            propagate(&preps, &by_var, &vars, &mut domains, &mut active, by_var[v].clone(), false);
         }
     }
     for (v, var) in vars.iter().enumerate() {
@@ -375,6 +404,26 @@ pub fn assign(tables: &mut [Table], ids: &IdentitySet, inactive: &InactiveColumn
         }
         write_back(row, var, &domains[v]);
     }
+}
+
+/// Connected components of the variables under the active identities.
+fn components(n: usize, preps: &[Prepared], active: &[bool]) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for (p, _) in preps.iter().zip(active).filter(|(_, a)| **a) {
+        let first = p.terms[0].0;
+        for (v, _) in &p.terms[1..] {
+            let (a, b) = (root(&mut parent, first), root(&mut parent, *v));
+            parent[a] = b;
+        }
+    }
+    (0..n).map(|x| root(&mut parent, x)).collect()
 }
 
 fn write_back(row: &mut crate::model::Row, var: &Var, domain: &[usize]) {
