@@ -1,6 +1,6 @@
 //! The comparison logic of `budget-etl diff`, as pure functions over polars frames (no I/O, no
 //! printing): published snapshots -> one long "cell" frame keyed by (department through the
-//! aliases, doc_kind, fiscal_year, table_type, row key + occurrence, column); two snapshots ->
+//! aliases, doc_kind, fiscal_year, scope, table_type, row key + occurrence, column); two snapshots ->
 //! the documents added / removed / changed and every changed cell with old, new and delta; one
 //! snapshot -> the cells of one department in year A against year B (budget vs budget, final vs
 //! final, or budget against final) with delta and percentage.
