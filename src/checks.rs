@@ -57,8 +57,8 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
     let target = cell_value(tables, &id.target);
     let addends: Vec<CellValue> = id.addends.iter().map(|c| cell_value(tables, c)).collect();
     let all = std::iter::once(&target).chain(addends.iter());
-    if all.clone().all(|v| matches!(v, CellValue::Blank)) {
-        // Nothing printed on either side: nothing to prove.
+    if !all.clone().any(|v| matches!(v, CellValue::Printed(_))) {
+        // No figure printed (or none placed) on either side: nothing to prove.
         return None;
     }
     if id.check_id == "row_sum" && !addends.is_empty() && addends.iter().all(|v| matches!(v, CellValue::Blank)) {

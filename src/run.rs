@@ -185,7 +185,8 @@ impl RunSummary {
             self.documents, self.ok, self.partial, self.failed
         );
         for r in self.reasons.iter().take(5) {
-            s.push_str(&format!("  ! {r}\n"));
+            let short: String = r.chars().take(160).collect();
+            s.push_str(&format!("  ! {short}{}\n", if short.len() < r.len() { "…" } else { "" }));
         }
         if self.reasons.len() > 5 {
             s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons.len() - 5));
@@ -231,12 +232,14 @@ impl RunSummary {
         for c in &out.checks {
             *self.checks_by_status.entry(c.status.clone()).or_default() += 1;
             if c.status == "fail" {
+                // One short line each: the message is in checks.parquet.
                 self.failing_checks.push(format!(
-                    "{} {} {}: {}",
+                    "{} {} {}{} off by {} 元",
                     out.document.source_path,
                     c.check_id,
                     c.row_ref.clone().unwrap_or_default(),
-                    c.message
+                    c.column.as_ref().map(|col| format!(" [{col}]")).unwrap_or_default(),
+                    c.difference.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
                 ));
             }
         }
