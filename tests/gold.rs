@@ -186,6 +186,22 @@ fn real_corpus_matches_gold() {
 }
 
 #[test]
+fn every_required_check_id_is_evaluated() {
+    let Some(shared) = common::shared_or_skip("every_required_check_id_is_evaluated") else { return };
+    let mut seen = BTreeSet::new();
+    for (name, bytes) in common::real_documents(&shared) {
+        seen.extend(process_bytes(&name, &bytes, &Settings::default()).checks.into_iter().map(|c| c.check_id));
+    }
+    for id in [
+        "balance", "summary_classes", "row_sum", "hierarchy", "three_public_sum", "revenue_total_match",
+        "expenditure_total_match", "fiscal_class_match", "general_budget_match", "basic_match", "project_match",
+        "column_ambiguous",
+    ] {
+        assert!(seen.contains(id), "{id} never evaluated on the real corpus");
+    }
+}
+
+#[test]
 fn undetermined_cells_are_reported_ambiguous() {
     let Some(shared) = common::shared_or_skip("undetermined_cells_are_reported_ambiguous") else { return };
     for (name, bytes) in common::real_documents(&shared) {

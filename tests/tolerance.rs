@@ -1,0 +1,38 @@
+//! The rounding envelope: (n + 1) × half the last printed digit of the source.
+
+use budget_etl::extract::extract;
+
+fn document(rows: &str) -> String {
+    format!(
+        "# 示例单位\n## 2025 年部门预算公开表\n表 6\n### 一般公共预算基本支出情况表\n编制部门：示例单位\n单位：万元\n\
+         经济分类科目编码\t\t经济分类科目名称\t合计\t人员经费\t公用经费\n{rows}"
+    )
+}
+
+fn status(text: &str, check_id: &str, row_ref: &str, column: &str) -> String {
+    let ex = extract(text);
+    ex.checks
+        .iter()
+        .find(|c| c.check_id == check_id && c.row_ref.as_deref() == Some(row_ref) && c.column.as_deref() == Some(column))
+        .map(|c| c.status.to_string())
+        .unwrap_or_else(|| panic!("no {check_id} {row_ref} {column} check: {:#?}", ex.checks))
+}
+
+#[test]
+fn a_cent_over_five_figures_is_rounding() {
+    // 301 prints 10.01 over five sub-rows that add up to 10.00 (0.01 万元 <= 6 × 0.005).
+    let rows = "301\t\t工资福利支出\t10.01\t10.01\t\n301\t1\t基本工资\t2.00\t2.00\t\n301\t2\t津贴补贴\t2.00\t2.00\t\n\
+                301\t3\t奖金\t2.00\t2.00\t\n301\t8\t机关事业单位基本养老保险缴费\t2.00\t2.00\t\n301\t13\t住房公积金\t2.00\t2.00\t\n";
+    assert_eq!(status(&document(rows), "hierarchy", "301", "total"), "rounding");
+    let exact = rows.replace("10.01\t10.01", "10.00\t10.00");
+    assert_eq!(status(&document(&exact), "hierarchy", "301", "total"), "pass");
+}
+
+#[test]
+fn four_cents_over_two_figures_is_a_failure() {
+    // 302 prints 3.04 over two sub-rows that add up to 3.00 (0.04 万元 > 3 × 0.005).
+    let rows = "302\t\t商品和服务支出\t3.04\t\t3.04\n302\t1\t办公费\t1.00\t\t1.00\n302\t7\t邮电费\t2.00\t\t2.00\n";
+    assert_eq!(status(&document(rows), "hierarchy", "302", "total"), "fail");
+    let one_cent = rows.replace("3.04", "3.01");
+    assert_eq!(status(&document(&one_cent), "hierarchy", "302", "total"), "rounding");
+}
