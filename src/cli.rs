@@ -24,6 +24,10 @@ pub enum Command {
         /// Worker threads (0 = one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Process only shard K of N (0-based; documents chosen by a stable hash of their
+        /// relative path) and write its `part-K-of-N.parquet` files into the shared output.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
     },
     /// Show one document: layout, metadata, every table as a grid, its checks.
     Inspect {

@@ -16,7 +16,7 @@ fn settings_from(config: Option<&Path>) -> Result<Settings, String> {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run { config, input, output, threads } => {
+        Command::Run { config, input, output, threads, shard } => {
             let mut settings = match settings_from(config.as_deref()) {
                 Ok(s) => s,
                 Err(e) => {
@@ -33,7 +33,14 @@ fn main() {
             if let Some(t) = threads {
                 settings.threads = t;
             }
-            match budget_etl::run::run(&settings, std::io::stderr().is_terminal()) {
+            let shard = match shard.as_deref().map(budget_etl::sink::Shard::parse).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("budget-etl: {e}");
+                    std::process::exit(2);
+                }
+            };
+            match budget_etl::run::run_shard(&settings, shard, std::io::stderr().is_terminal()) {
                 Ok(summary) => {
                     eprint!("{}", summary.render());
                     summary.exit_code()

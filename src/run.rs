@@ -6,7 +6,7 @@ use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract, Extracted};
 use crate::model::{TableStatus, TableType};
-use crate::sink::{publish, staging_dir, CheckRecord, DataRow, DocumentRecord, SnapshotWriter, TableRecord};
+use crate::sink::{publish, publish_shard, staging_dir, CheckRecord, DataRow, DocumentRecord, Shard, SnapshotWriter, TableRecord};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -271,24 +271,42 @@ const CHUNK: usize = 64;
 
 /// Runs the pipeline. `Err` means nothing was published (exit status 2).
 pub fn run(settings: &Settings, show_progress: bool) -> Result<RunSummary, String> {
+    run_shard(settings, None, show_progress)
+}
+
+/// Runs the pipeline over one shard of the archive (all of it with `None`). A shard writes its
+/// `part-K-of-N.parquet` files into the shared output; N shards make one snapshot.
+pub fn run_shard(settings: &Settings, shard: Option<Shard>, show_progress: bool) -> Result<RunSummary, String> {
     let started = Instant::now();
     let include = globset(&settings.include)?;
-    let files = discover(&settings.input, &include)?;
+    let mut files = discover(&settings.input, &include)?;
+    if let Some(s) = shard {
+        files.retain(|f| s.owns(&f.rel_path));
+    }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.threads).build().map_err(|e| e.to_string())?;
     // Pass 1: each document's place in the output order, so rows stream to the writer.
     let keys: Vec<SortKey> = pool.install(|| files.par_iter().map(|f| sort_key(f, settings)).collect());
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then_with(|| files[a].rel_path.cmp(&files[b].rel_path)));
     drop(keys);
-    let staging = staging_dir(&settings.output);
+    let mut staging = staging_dir(&settings.output);
+    if let Some(s) = shard {
+        let name = staging.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        staging = staging.with_file_name(format!("{name}.shard-{}-of-{}", s.index, s.count));
+    }
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
     }
     if let Some(parent) = settings.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| format!("output {} not writable: {e}", parent.display()))?;
     }
-    let result = write_documents(settings, &files, &order, &pool, &staging, show_progress)
-        .and_then(|summary| publish(&staging, &settings.output, settings.keep_previous).map(|_| summary));
+    let result = write_documents(settings, &files, &order, &pool, &staging, shard, show_progress).and_then(|summary| {
+        match shard {
+            Some(_) => publish_shard(&staging, &settings.output),
+            None => publish(&staging, &settings.output, settings.keep_previous),
+        }
+        .map(|_| summary)
+    });
     match result {
         Ok(mut summary) => {
             summary.output = settings.output.display().to_string();
@@ -309,9 +327,10 @@ fn write_documents(
     order: &[usize],
     pool: &rayon::ThreadPool,
     staging: &std::path::Path,
+    shard: Option<Shard>,
     show_progress: bool,
 ) -> Result<RunSummary, String> {
-    let mut writer = SnapshotWriter::create(staging)?;
+    let mut writer = SnapshotWriter::create(staging, shard)?;
     let mut summary = RunSummary::default();
     let pb = progress_bar(files.len(), show_progress);
     for chunk in order.chunks(CHUNK) {

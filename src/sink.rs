@@ -231,11 +231,58 @@ struct Partition {
     pending: Vec<DataRow>,
 }
 
+/// A run's slice of the archive: shard `index` of `count` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// `K/N` with 0 <= K < N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: expected K/N, e.g. 0/4"))?;
+        let index: u32 = k.trim().parse().map_err(|_| format!("--shard {s:?}: K is not a number"))?;
+        let count: u32 = n.trim().parse().map_err(|_| format!("--shard {s:?}: N is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("--shard {s:?}: need 0 <= K < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Does this shard own the file? A stable hash (FNV-1a) of its relative path decides.
+    pub fn owns(&self, rel_path: &str) -> bool {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in rel_path.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        h % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+/// The file names of a snapshot: one whole snapshot (`documents.parquet`, `…/part-0.parquet`) or
+/// one shard's part of it (`documents/part-K-of-N.parquet`, `…/part-K-of-N.parquet`).
+fn part_name(shard: Option<Shard>) -> String {
+    match shard {
+        Some(s) => format!("part-{}-of-{}.parquet", s.index, s.count),
+        None => "part-0.parquet".to_string(),
+    }
+}
+
+fn top_level(dir: &Path, name: &str, shard: Option<Shard>) -> PathBuf {
+    match shard {
+        Some(_) => dir.join(name).join(part_name(shard)),
+        None => dir.join(format!("{name}.parquet")),
+    }
+}
+
 /// Writes a snapshot while documents arrive, holding only a bounded number of rows. Documents
 /// must be added in the contract's row order (department, doc_kind, doc_id); each partition's
 /// row groups are then cut at fixed row counts, so the bytes depend on the input only.
 pub struct SnapshotWriter {
     dir: PathBuf,
+    shard: Option<Shard>,
     partitions: BTreeMap<(TableType, i32), Partition>,
     buffered: usize,
     checks_file: Option<StreamFile>,
@@ -246,10 +293,11 @@ pub struct SnapshotWriter {
 
 impl SnapshotWriter {
     /// Starts a snapshot in `dir`, which must not exist yet.
-    pub fn create(dir: &Path) -> Result<SnapshotWriter, String> {
+    pub fn create(dir: &Path, shard: Option<Shard>) -> Result<SnapshotWriter, String> {
         std::fs::create_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(SnapshotWriter {
             dir: dir.to_path_buf(),
+            shard,
             partitions: BTreeMap::new(),
             buffered: 0,
             checks_file: None,
@@ -271,7 +319,7 @@ impl SnapshotWriter {
             self.buffered += 1;
             if part.pending.len() >= ROW_GROUP_ROWS {
                 let n = part.pending.len();
-                flush_partition(&self.dir, (tt, year), part)?;
+                flush_partition(&self.dir, self.shard, (tt, year), part)?;
                 self.buffered -= n;
             }
         }
@@ -291,7 +339,7 @@ impl SnapshotWriter {
 
     fn flush_all(&mut self) -> Result<(), String> {
         for (key, part) in self.partitions.iter_mut() {
-            flush_partition(&self.dir, *key, part)?;
+            flush_partition(&self.dir, self.shard, *key, part)?;
         }
         self.buffered = 0;
         Ok(())
@@ -303,7 +351,7 @@ impl SnapshotWriter {
         }
         let df = checks_frame(&self.checks).map_err(err)?;
         if self.checks_file.is_none() {
-            self.checks_file = Some(StreamFile::create(self.dir.join("checks.parquet"), &df.schema())?);
+            self.checks_file = Some(StreamFile::create(top_level(&self.dir, "checks", self.shard), &df.schema())?);
         }
         if !self.checks.is_empty() {
             self.checks_file.as_mut().map(|f| f.write(&df)).transpose()?;
@@ -325,25 +373,25 @@ impl SnapshotWriter {
             }
         }
         self.documents.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-        write_parquet(&mut documents_frame(&self.documents).map_err(err)?, &self.dir.join("documents.parquet"))?;
+        write_parquet(&mut documents_frame(&self.documents).map_err(err)?, &top_level(&self.dir, "documents", self.shard))?;
         // A stable sort keeps each document's tables in template order.
         self.tables.sort_by(|a, b| a.0.cmp(&b.0));
         let tables: Vec<TableRecord> = self.tables.into_iter().map(|(_, t)| t).collect();
-        write_parquet(&mut tables_frame(&tables).map_err(err)?, &self.dir.join("tables.parquet"))?;
+        write_parquet(&mut tables_frame(&tables).map_err(err)?, &top_level(&self.dir, "tables", self.shard))?;
         // Keeps `output/` in the repository although its contents are ignored.
         File::create(self.dir.join(".gitkeep")).map_err(|e| e.to_string())?;
         sync_tree(&self.dir)
     }
 }
 
-fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
+fn flush_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
     if part.pending.is_empty() {
         return Ok(());
     }
     let rows: Vec<&DataRow> = part.pending.iter().collect();
     let df = rows_frame(part.table_type, &rows).map_err(err)?;
     if part.file.is_none() {
-        let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join("part-0.parquet");
+        let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard));
         part.file = Some(StreamFile::create(path, &df.schema())?);
     }
     part.file.as_mut().map(|f| f.write(&df)).transpose()?;
@@ -391,6 +439,24 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange"))
+}
+
+/// Moves one shard's files from its staging directory into the shared output, each by a rename
+/// (a reader sees a shard's file whole or not at all); a file of an earlier run of the same shard
+/// is replaced.
+pub fn publish_shard(staging: &Path, output: &Path) -> Result<(), String> {
+    for entry in walkdir::WalkDir::new(staging).into_iter().filter_map(|e| e.ok()) {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "parquet") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(staging).map_err(|e| e.to_string())?;
+        let target = output.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::rename(entry.path(), &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }
 
 /// Swaps a complete staging snapshot in as the output: one atomic exchange where the platform
