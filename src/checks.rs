@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRow {
+    /// Filled in when the document's rows are published.
+    pub doc_id: String,
     pub check_id: String,
     pub table_type: String,
     pub row_ref: Option<String>,
@@ -68,6 +70,7 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
     let trow = &tables[id.target.table].rows[id.target.row];
     let ttable = &tables[id.target.table];
     let mut row = CheckRow {
+        doc_id: String::new(),
         check_id: id.check_id.to_string(),
         table_type: id.table_type.as_str().to_string(),
         row_ref: id.row_ref.clone(),
@@ -133,6 +136,7 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
     let mut out: Vec<CheckRow> = ids.identities.iter().filter_map(|id| evaluate(tables, id)).collect();
     for s in &ids.skipped {
         out.push(CheckRow {
+            doc_id: String::new(),
             check_id: s.check_id.to_string(),
             table_type: s.table_type.as_str().to_string(),
             row_ref: s.row_ref.clone(),
@@ -151,6 +155,7 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
             for (value, columns) in &row.unplaced {
                 let yuan = money(*value * table.unit.factor());
                 out.push(CheckRow {
+                    doc_id: String::new(),
                     check_id: "column_ambiguous".to_string(),
                     table_type: table.table_type.as_str().to_string(),
                     row_ref: Some(row.reference()),

@@ -106,6 +106,9 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// 表7's economic columns: everything after `total`.
+const PROJECT_PARTS: &[&str] = TableType::PROJECT_COLUMNS.split_at(1).1;
+
 /// Row identities of each table type: (target column, addend columns).
 fn row_rules(tt: TableType) -> &'static [(&'static str, &'static [&'static str])] {
     use TableType::*;
@@ -126,21 +129,7 @@ fn row_rules(tt: TableType) -> &'static [(&'static str, &'static [&'static str])
         ],
         FiscalSummary | ThreePublic => &[("total", &["general_budget", "gov_fund", "state_capital"])],
         BasicExpenditureByEconomic => &[("total", &["personnel", "public"])],
-        ProjectExpenditure => &[(
-            "total",
-            &[
-                "wages",
-                "goods_services",
-                "household_subsidy",
-                "debt_interest",
-                "capital_infra",
-                "capital",
-                "enterprise_subsidy_infra",
-                "enterprise_subsidy",
-                "social_security_fund",
-                "other",
-            ],
-        )],
+        ProjectExpenditure => &[("total", PROJECT_PARTS)],
         GovFundExpenditure | StateCapitalExpenditure => &[
             ("total", &["personnel", "public", "project"]),
             ("total", &["basic", "project"]),

@@ -103,6 +103,21 @@ impl TableType {
         TableType::Carryover,
     ];
 
+    /// 表7's value columns: the project total, then the economic classes.
+    pub const PROJECT_COLUMNS: &'static [&'static str] = &[
+        "total",
+        "wages",
+        "goods_services",
+        "household_subsidy",
+        "debt_interest",
+        "capital_infra",
+        "capital",
+        "enterprise_subsidy_infra",
+        "enterprise_subsidy",
+        "social_security_fund",
+        "other",
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TableType::RevenueExpenditureSummary => "revenue_expenditure_summary",
@@ -165,19 +180,7 @@ impl TableType {
             TableType::FiscalSummary => &["total", "general_budget", "gov_fund", "state_capital"],
             TableType::GeneralBudgetExpenditure => &["total", "basic", "project"],
             TableType::BasicExpenditureByEconomic => &["total", "personnel", "public"],
-            TableType::ProjectExpenditure => &[
-                "total",
-                "wages",
-                "goods_services",
-                "household_subsidy",
-                "debt_interest",
-                "capital_infra",
-                "capital",
-                "enterprise_subsidy_infra",
-                "enterprise_subsidy",
-                "social_security_fund",
-                "other",
-            ],
+            TableType::ProjectExpenditure => TableType::PROJECT_COLUMNS,
             TableType::GovFundExpenditure | TableType::StateCapitalExpenditure => &[
                 "total",
                 "personnel",

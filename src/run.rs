@@ -87,23 +87,12 @@ fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> Do
         .checks
         .iter()
         .map(|c| {
-            let status = match (settings.rounding, c.status) {
-                (Rounding::Strict, "rounding") => "fail",
-                (_, s) => s,
-            };
-            CheckRecord {
-                doc_id: doc_id.clone(),
-                check_id: c.check_id.clone(),
-                table_type: c.table_type.clone(),
-                row_ref: c.row_ref.clone(),
-                column: c.column.clone(),
-                expected: c.expected,
-                actual: c.actual,
-                difference: c.difference,
-                tolerance: c.tolerance,
-                status: status.to_string(),
-                message: c.message.clone(),
+            let mut c = c.clone();
+            c.doc_id = doc_id.clone();
+            if settings.rounding == Rounding::Strict && c.status == "rounding" {
+                c.status = "fail";
             }
+            c
         })
         .collect();
     let mut rows = Vec::new();
@@ -230,7 +219,7 @@ impl RunSummary {
             *self.tables_by_status.entry(t.status.clone()).or_default() += 1;
         }
         for c in &out.checks {
-            *self.checks_by_status.entry(c.status.clone()).or_default() += 1;
+            *self.checks_by_status.entry(c.status.to_string()).or_default() += 1;
             if c.status == "fail" {
                 // One short line each: the message is in checks.parquet.
                 self.failing_checks.push(format!(

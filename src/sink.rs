@@ -40,20 +40,8 @@ pub struct TableRecord {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct CheckRecord {
-    pub doc_id: String,
-    pub check_id: String,
-    pub table_type: String,
-    pub row_ref: Option<String>,
-    pub column: Option<String>,
-    pub expected: Option<Decimal>,
-    pub actual: Option<Decimal>,
-    pub difference: Option<Decimal>,
-    pub tolerance: Option<Decimal>,
-    pub status: String,
-    pub message: String,
-}
+/// A check row as published (the checks module's row, with its document).
+pub use crate::checks::CheckRow as CheckRecord;
 
 /// One row of a table-type dataset; `values` follow `TableType::output_columns`, in yuan.
 #[derive(Debug, Clone)]
@@ -141,7 +129,7 @@ fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
         money("actual", m(|c| c.actual))?,
         money("difference", m(|c| c.difference))?,
         money("tolerance", m(|c| c.tolerance))?,
-        strings("status", s(|c| Some(c.status.clone()))),
+        strings("status", s(|c| Some(c.status.to_string()))),
         strings("message", s(|c| Some(c.message.clone()))),
     ])
 }
