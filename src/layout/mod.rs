@@ -37,6 +37,7 @@ fn is_table_ordinal(s: &str) -> bool {
 /// `表 3` / `表三` / `公开03表` alone on a line -> the printed table number.
 pub fn table_number(line: &str) -> Option<String> {
     let s = plain(line);
+    let s = s.trim_end_matches(['：', ':']).to_string();
     if let Some(rest) = s.strip_prefix('表') {
         if is_table_ordinal(rest) {
             return Some(s);

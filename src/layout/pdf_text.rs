@@ -25,11 +25,35 @@ enum Tok {
 
 fn tokenize(text: &str) -> Vec<Tok> {
     text.split_whitespace()
+        .flat_map(unglue)
         .map(|t| match parse_amount(t) {
             Some(a) => Tok::Num(a),
             None => Tok::Text(t.to_string()),
         })
         .collect()
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// Some extractors drop the space between a code and its name (`201一般公共服务支出`) or between
+/// a name and its amount (`行政运行192.76`): split those apart.
+fn unglue(token: &str) -> Vec<&str> {
+    let digits = token.chars().take_while(|c| c.is_ascii_digit()).count();
+    if matches!(digits, 3 | 5 | 7) && matches!(token.as_bytes()[0], b'2' | b'3' | b'5') {
+        if token[digits..].chars().next().is_some_and(is_cjk) {
+            return vec![&token[..digits], &token[digits..]];
+        }
+    }
+    // A trailing amount with decimals after a CJK character.
+    if let Some((i, c)) = token.char_indices().rev().find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',')) {
+        let tail = &token[i + c.len_utf8()..];
+        if is_cjk(c) && tail.contains('.') && parse_amount(tail).is_some() {
+            return vec![&token[..i + c.len_utf8()], tail];
+        }
+    }
+    vec![token]
 }
 
 /// `※ ※ 1 2 3` / `栏次 1 2` / `支出功能分类科目编码 1 2 3 4`: the column-numbering line that
@@ -712,6 +736,20 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].key.name.as_deref(), Some("其他政府办公厅（室）及相关机构事务支出"));
         assert_eq!(rows[0].key.project_name.as_deref(), Some("部门专项-“12345”政务热线购买服务费"));
+    }
+
+    #[test]
+    fn glued_codes_and_amounts() {
+        assert_eq!(unglue("201一般公共服务支出"), vec!["201", "一般公共服务支出"]);
+        assert_eq!(unglue("行政运行192.76"), vec!["行政运行", "192.76"]);
+        assert_eq!(unglue("12345热线"), vec!["12345热线"]);
+        assert_eq!(unglue("部门专项-“12345”政务热线"), vec!["部门专项-“12345”政务热线"]);
+        let rows = parse_str(
+            "编制单位：某单位 单位：万元\n※ ※ ※ ※ 1 2 3\n总计 288.48 233.48 55.00\n201一般公共服务支出 247.76 192.76 55.00\n",
+            TableType::ExpenditureByFunction,
+        );
+        assert_eq!(rows[1].key.code.as_deref(), Some("201"));
+        assert_eq!(rows[1].key.name.as_deref(), Some("一般公共服务支出"));
     }
 
     #[test]
