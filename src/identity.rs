@@ -113,9 +113,10 @@ const PROJECT_PARTS: &[&str] = TableType::PROJECT_COLUMNS.split_at(1).1;
 fn row_rules(tt: TableType) -> &'static [(&'static str, &'static [&'static str])] {
     use TableType::*;
     match tt {
-        ExpenditureByFunction | GeneralBudgetExpenditure => {
-            &[("total", &["basic", "project", "remit_to_higher", "operating", "affiliate_subsidy"])]
-        }
+        ExpenditureByFunction | GeneralBudgetExpenditure => &[
+            ("total", &["basic", "project", "remit_to_higher", "operating", "affiliate_subsidy"]),
+            ("total", &["basic", "project"]),
+        ],
         RevenueByFunction => &[
             ("total", &["fiscal_subtotal", "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"]),
             (
@@ -144,20 +145,19 @@ fn row_rules(tt: TableType) -> &'static [(&'static str, &'static [&'static str])
     }
 }
 
+/// Each target column's identity is the first rule whose columns the row all has (a budget's
+/// 表8 has personnel/public/project, a final's basic/project).
 fn row_sums(b: &mut Builder, t: usize) {
     let tt = b.tables[t].table_type;
     for (r, row) in b.tables[t].rows.iter().enumerate() {
+        let mut done: Vec<&str> = Vec::new();
         for (target, parts) in row_rules(tt) {
             let Some(tc) = col_of(row, target) else { continue };
-            let addends: Vec<CellRef> = parts
-                .iter()
-                .filter_map(|p| col_of(row, p))
-                .map(|col| CellRef { table: t, row: r, col })
-                .collect();
-            if addends.is_empty() {
-                continue;
-            }
-            let what = format!("{} = {}", target, parts.iter().filter(|p| col_of(row, p).is_some()).cloned().collect::<Vec<_>>().join(" + "));
+            let cols: Option<Vec<usize>> = parts.iter().map(|p| col_of(row, p)).collect();
+            let Some(cols) = cols.filter(|_| !done.contains(target)) else { continue };
+            done.push(target);
+            let addends = cols.into_iter().map(|col| CellRef { table: t, row: r, col }).collect();
+            let what = format!("{} = {}", target, parts.join(" + "));
             b.push("row_sum", tt, Some(row.reference()), target, CellRef { table: t, row: r, col: tc }, addends, what);
         }
     }

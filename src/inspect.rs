@@ -49,12 +49,27 @@ fn value_cells(row: &Row) -> Vec<String> {
     }
 }
 
+fn key_headers(table: &Table) -> Vec<&'static str> {
+    match table.table_type.key_shape() {
+        KeyShape::TwoSided => vec!["side", "行次", "code", "item"],
+        KeyShape::Coded => vec!["code", "name"],
+        KeyShape::Project => vec!["unit", "code", "name", "project_name"],
+        KeyShape::ThreePublic => vec!["basis", "item"],
+        KeyShape::Item => vec!["item"],
+    }
+}
+
+/// The table as an aligned grid: a header of key and value columns, then one line per row
+/// (values in the source unit; `?` marks a column the document leaves undetermined).
 fn grid(table: &Table) -> String {
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    let widest = table.rows.iter().map(|r| r.columns).max_by_key(|c| c.len()).unwrap_or(&[]);
+    let mut header: Vec<String> = vec!["line".into()];
+    header.extend(key_headers(table).into_iter().map(String::from));
+    header.extend(widest.iter().map(|c| c.to_string()));
+    let mut rows: Vec<Vec<String>> = vec![header];
     for row in &table.rows {
         let mut cells = vec![row.line.to_string()];
         cells.extend(key_cells(table, row));
-        cells.push(row.columns.join("/"));
         cells.extend(value_cells(row));
         rows.push(cells);
     }

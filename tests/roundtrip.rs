@@ -194,16 +194,8 @@ fn report(failures: &[(u64, String, Vec<String>)], total: u64) -> String {
 
 /// The generator's hazards minus the ones the parser is known to get wrong (each has an
 /// ignored test below with a minimal reproducer).
-fn passing_options(layout: Layout) -> Options {
-    Options {
-        // parser bug: budget 表8 "total = project" (see `gov_fund_rows_printing_two_numbers_are_ambiguous`).
-        gov_fund_percent: if layout == Layout::PdfText { 0 } else { Options::default().gov_fund_percent },
-        // parser bug: unit headings lost after a （续） title (see `continued_grouped_project_table_keeps_its_unit`).
-        continued_grouped_projects: false,
-        // parser bug: a whole amount like `313` in a markdown 表6 (see `markdown_economic_table_with_code_like_amounts`).
-        md_code_like_integers: false,
-        ..Options::default()
-    }
+fn passing_options(_layout: Layout) -> Options {
+    Options { gov_fund_basic: true, md_project_hierarchy: true, md_code_like_integers: true, continued_grouped_projects: true, ..Options::default() }
 }
 
 fn property(layout: Layout, kind: DocKind) {
@@ -364,7 +356,7 @@ fn rows_of(out: &DocOutput, tt: TableType) -> Vec<&DataRow> {
 /// null and be reported. The parser derives `total = project` from the final-account rule
 /// `total = basic + project` (the budget has no `basic` column) and places it.
 #[test]
-#[ignore = "parser bug: budget 表8 applies `total = basic + project` without a basic column, i.e. `total = project`, and guesses the project column"]
+
 fn gov_fund_rows_printing_two_numbers_are_ambiguous() {
     let text = gov_fund_doc(
         "总计 120.00 120.00\n\n212 城乡社区支出 120.00 120.00\n\n212 08 国有土地使用权出让收入安排的支出 120.00 120.00\n\n212 08 03 城市建设支出 120.00 120.00",
@@ -385,7 +377,7 @@ fn gov_fund_rows_printing_two_numbers_are_ambiguous() {
 /// The same rule turns a consistent budget 表8 row with personnel spending into a failing
 /// `row_sum` check.
 #[test]
-#[ignore = "parser bug: budget 表8 row_sum `total = project` fails on rows with 人员经费/公用经费"]
+
 fn gov_fund_basic_spending_is_consistent() {
     let text = gov_fund_doc(
         "总计 120.00 15.00 5.00 100.00\n\n212 城乡社区支出 120.00 15.00 5.00 100.00\n\n212 08 国有土地使用权出让收入安排的支出 120.00 15.00 5.00 100.00\n\n212 08 03 城市建设支出 120.00 15.00 5.00 100.00",
@@ -397,7 +389,7 @@ fn gov_fund_basic_spending_is_consistent() {
 
 /// Property form of the two above: pdf_text budgets that all have government-fund spending.
 #[test]
-#[ignore = "parser bug: budget 表8 `total = project` (see gov_fund_rows_printing_two_numbers_are_ambiguous)"]
+
 fn pdf_text_gov_fund_budgets_round_trip() {
     let opts = Options { gov_fund_percent: 100, ..passing_options(Layout::PdfText) };
     let failures = run_layout(Layout::PdfText, DocKind::Budget, 0..40, &opts);
@@ -409,7 +401,7 @@ const PROJECT_HEADER: &str = "科目编码\n\n功能分类科目名称 项目名
 /// A 表7 grouped by sub-unit whose page break repeats the title with （续）: the rows after the
 /// break still belong to the last unit heading.
 #[test]
-#[ignore = "parser bug: a （续） continuation of a 表7 grouped by sub-unit loses the unit heading of its rows"]
+
 fn continued_grouped_project_table_keeps_its_unit() {
     let text = format!(
         " 第二部分 2025 年部门预算公开表\n\n表 7\n\n一般公共预算项目支出情况表\n\n编制部门：云岭市水利局 单位：万元\n\n{PROJECT_HEADER}\n\n\
@@ -429,7 +421,7 @@ fn continued_grouped_project_table_keeps_its_unit() {
 
 /// Property form: pdf_text department budgets whose grouped 表7 may break under a （续） title.
 #[test]
-#[ignore = "parser bug: （续） continuation of a grouped 表7 loses the unit (see continued_grouped_project_table_keeps_its_unit)"]
+
 fn pdf_text_continued_grouped_projects_round_trip() {
     let opts = Options { continued_grouped_projects: true, unit_scope: Some(false), ..passing_options(Layout::PdfText) };
     let failures = run_layout(Layout::PdfText, DocKind::Budget, 0..120, &opts);
@@ -441,7 +433,7 @@ fn pdf_text_continued_grouped_projects_round_trip() {
 /// text cell as the values, so the blank 项目名称 cell becomes `total` and every value moves one
 /// column right.
 #[test]
-#[ignore = "parser bug: markdown_tsv 表7 rows with a blank 项目名称 cell have their values shifted one column"]
+
 fn markdown_project_class_rows_keep_their_columns() {
     let blanks = |n: usize| "\t".repeat(n);
     let text = format!(
@@ -470,7 +462,7 @@ fn markdown_project_class_rows_keep_their_columns() {
 /// is an amount, but the parser's test for the final account's side-by-side 公开06表 layout reads
 /// it as an economic code and parses the budget table as three groups of (code, name, amount).
 #[test]
-#[ignore = "parser bug: a markdown 表6 with a whole amount such as `313` is taken for the side-by-side 公开06表 layout"]
+
 fn markdown_economic_table_with_code_like_amounts() {
     let text = "# 青禾县水利局\n\n## 2025 年预算公开\n\n## **第二部分 2025 年部门预算公开表**\n\n表 6\n\n## 一般公共预算基本支出情况表\n\n编制部门：青禾县水利局\n\n单位：万元\n\n\
 经济分类科目编码\t\t经济分类科目名称\t一般公共预算基本支出\t\t\n\t\t\t合计\t人员经费\t公用经费\n类\t款\t\t\t\t\n\
@@ -485,7 +477,7 @@ fn markdown_economic_table_with_code_like_amounts() {
 
 /// Property form of the markdown 表7 bug above.
 #[test]
-#[ignore = "parser bug: markdown_tsv 表7 class rows shifted (see markdown_project_class_rows_keep_their_columns)"]
+
 fn markdown_project_hierarchy_round_trip() {
     let opts = Options { md_project_hierarchy: true, unit_scope: Some(false), ..passing_options(Layout::MarkdownTsv) };
     let failures = run_layout(Layout::MarkdownTsv, DocKind::Budget, 0..60, &opts);
@@ -494,7 +486,7 @@ fn markdown_project_hierarchy_round_trip() {
 
 /// Every final with the real corpus' irregular 公开09表 header (30% of the default mix).
 #[test]
-#[ignore = "parser bug: markdown 表6 whole amounts read as economic codes (see markdown_economic_table_with_code_like_amounts)"]
+
 fn markdown_code_like_amounts_round_trip() {
     let opts = Options { md_code_like_integers: true, ..passing_options(Layout::MarkdownTsv) };
     let failures = run_layout(Layout::MarkdownTsv, DocKind::Budget, 0..600, &opts);

@@ -321,7 +321,16 @@ fn merge_continuations(regions: &[Region], tables: Vec<Table>) -> Vec<Table> {
         let prev = out.iter_mut().rev().find(|t| t.table_type == table.table_type);
         match prev {
             Some(prev) if region.continued => {
-                prev.rows.extend(table.rows);
+                // Rows before the continuation's first sub-unit heading belong to the unit the
+                // table was in at the break.
+                let unit = prev.rows.last().and_then(|r| r.key.unit.clone());
+                let mut rows = table.rows;
+                for row in rows.iter_mut().take_while(|r| !(r.key.code.is_none() && r.key.unit.is_some())) {
+                    if row.key.code.is_some() && row.key.unit.is_none() {
+                        row.key.unit = unit.clone();
+                    }
+                }
+                prev.rows.extend(rows);
                 prev.last_line = table.last_line;
                 prev.decimals = prev.decimals.max(table.decimals);
                 if prev.status == TableStatus::DeclaredEmpty && !prev.rows.is_empty() {

@@ -194,16 +194,34 @@ fn parse_coded(block: &[TsvLine], table_type: TableType, kind: DocKind, stats: &
         .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
     let mut rows = Vec::new();
     let mut unit: Option<String> = None;
+    let function_coded = table_type.is_function_coded();
+    // 表7 rows without a project name leave its cell blank: values start where they start on
+    // the rows that fill it (project rows, the total row).
+    let value_start = match table_type {
+        TableType::ProjectExpenditure => block
+            .iter()
+            .filter(|l| !is_numbering(l))
+            .filter_map(|l| {
+                let texts = l.cells.iter().filter(|c| matches!(c, Cell::Text(_))).count();
+                let last = l.cells.iter().rposition(|c| matches!(c, Cell::Text(_)))?;
+                let code = leading_code(&l.cells, function_coded).is_some();
+                let total = matches!(&l.cells[last], Cell::Text(t) if is_total_label(t));
+                ((code && texts >= 2) || total).then_some(last + 1)
+            })
+            .max(),
+        _ => None,
+    };
     for l in block {
         if is_numbering(l) {
             continue;
         }
-        let code = leading_code(&l.cells, table_type.is_function_coded());
-        let rest = match &code {
-            Some((_, used)) => &l.cells[*used..],
-            None => &l.cells[..],
+        let code = leading_code(&l.cells, function_coded);
+        let used = code.as_ref().map(|(_, u)| *u).unwrap_or(0);
+        let (texts, values) = texts_and_values(&l.cells[used..]);
+        let values = match value_start {
+            Some(start) if start > used && l.cells.len() - values.len() < start => l.cells.get(start..).unwrap_or(&[]),
+            _ => values,
         };
-        let (texts, values) = texts_and_values(rest);
         let has_amount = values.iter().any(|c| matches!(c, Cell::Amount(_)));
         let mut key = RowKey::default();
         match code {
@@ -408,11 +426,13 @@ fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<R
     Ok(rows)
 }
 
-/// 公开06表 prints three groups of (code, name, amount) side by side.
+/// 公开06表 prints groups of (code, name, amount) side by side: a second group's code is
+/// followed by its name.
 fn is_grouped(block: &[TsvLine]) -> bool {
     block.iter().any(|l| {
         l.cells.len() >= 6
             && leading_code(&l.cells[3..4], false).is_some()
+            && matches!(l.cells[4], Cell::Text(_))
             && (l.cells[0] == Cell::Blank || leading_code(&l.cells[0..1], false).is_some())
     })
 }
