@@ -166,7 +166,7 @@ pub fn parent_code(code: &str) -> Option<&str> {
 
 /// Function classification 类 names (current and earlier templates) -> codes, used to resolve
 /// a class line printed without its code (`九、卫生健康支出`).
-const FUNCTION_CLASSES: &[(&str, &str)] = &[
+pub const FUNCTION_CLASSES: &[(&str, &str)] = &[
     ("201", "一般公共服务支出"),
     ("202", "外交支出"),
     ("203", "国防支出"),

@@ -361,38 +361,18 @@ fn split_amount(rng: &mut Rng, total: i64, k: usize, min: i64) -> Vec<i64> {
 // Classification catalogs (real codes and standard names)
 // ---------------------------------------------------------------------------------------------
 
-/// Function classes (类) of the budget template's 表1/表4, in printed order.
-const BUDGET_CLASSES: &[(&str, &str)] = &[
-    ("201", "一般公共服务支出"),
-    ("202", "外交支出"),
-    ("203", "国防支出"),
-    ("204", "公共安全支出"),
-    ("205", "教育支出"),
-    ("206", "科学技术支出"),
-    ("207", "文化旅游体育与传媒支出"),
-    ("208", "社会保障和就业支出"),
-    ("209", "社会保险基金支出"),
-    ("210", "卫生健康支出"),
-    ("211", "节能环保支出"),
-    ("212", "城乡社区支出"),
-    ("213", "农林水支出"),
-    ("214", "交通运输支出"),
-    ("215", "资源勘探工业信息等支出"),
-    ("216", "商业服务业等支出"),
-    ("217", "金融支出"),
-    ("219", "援助其他地区支出"),
-    ("220", "自然资源海洋气象等支出"),
-    ("221", "住房保障支出"),
-    ("222", "粮油物资储备支出"),
-    ("223", "国有资本经营预算支出"),
-    ("224", "灾害防治及应急管理支出"),
-    ("227", "预备费"),
-    ("229", "其他支出"),
-    ("230", "转移性支出"),
-    ("231", "债务还本支出"),
-    ("232", "债务付息支出"),
-    ("233", "债务发行费用支出"),
-];
+/// Function classes (类) of the budget template's 表1/表4, in printed order: the current
+/// names of the classification the parser resolves names with, without 234 (printed only in
+/// some years).
+fn template_classes() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    for &(code, name) in crate::normalize::FUNCTION_CLASSES {
+        if code != COVID_CLASS.0 && !out.iter().any(|(c, _)| *c == code) {
+            out.push((code, name));
+        }
+    }
+    out
+}
 
 const COVID_CLASS: (&str, &str) = ("234", "抗疫特别国债安排的支出");
 
@@ -541,7 +521,7 @@ fn kuan_name(code: &str) -> &'static str {
 }
 
 fn class_name(code: &str) -> &'static str {
-    BUDGET_CLASSES.iter().chain(std::iter::once(&COVID_CLASS)).find(|c| c.0 == code).map(|c| c.1).unwrap_or("其他支出")
+    template_classes().into_iter().chain(std::iter::once(COVID_CLASS)).find(|c| c.0 == code).map(|c| c.1).unwrap_or("其他支出")
 }
 
 /// The home 款 of an organisation: where its running costs (运行) are booked, and the
@@ -1608,7 +1588,7 @@ impl BudgetTables {
 }
 
 fn budget_classes(b: &Budget) -> Vec<(&'static str, &'static str)> {
-    let mut v: Vec<(&str, &str)> = BUDGET_CLASSES.to_vec();
+    let mut v: Vec<(&str, &str)> = template_classes();
     if b.covid {
         v.push(COVID_CLASS);
     }
