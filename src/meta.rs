@@ -30,7 +30,9 @@ pub fn department_of_line(line: &str) -> Option<String> {
     let s = plain(line);
     let pos = s.find("编制部门").or_else(|| s.find("编制单位"))?;
     let rest = &s[pos + "编制部门".len()..];
-    let rest = rest.trim_start_matches(['：', ':']);
+    // `编制单位（盖章）：X`: the name follows the colon.
+    let colon = rest.char_indices().take(8).find(|(_, c)| matches!(c, '：' | ':')).map(|(i, c)| i + c.len_utf8())?;
+    let rest = &rest[colon..];
     let mut end = rest.len();
     for stop in ["金额单位", "单位：", "单位:"] {
         if let Some(p) = rest.find(stop) {
@@ -105,7 +107,15 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
     };
     let doc_kind = kind_from_tables.or(scope_kind.map(|(_, k)| k));
     let source_unit = mode(lines.iter().filter_map(|l| unit_of_line(l)));
-    DocMeta { department, fiscal_year, doc_kind, scope: scope_kind.map(|(s, _)| s), source_unit }
+    // Without a `部门预算`-style phrase, a title's prefix (`单位收支总体情况表`) tells the scope.
+    let scope = scope_kind.map(|(s, _)| s).or_else(|| {
+        regions.iter().find_map(|r| match r.title.chars().take(2).collect::<String>().as_str() {
+            "部门" => Some("department"),
+            "单位" => Some("unit"),
+            _ => None,
+        })
+    });
+    DocMeta { department, fiscal_year, doc_kind, scope, source_unit }
 }
 
 #[cfg(test)]
@@ -117,6 +127,8 @@ mod tests {
         assert_eq!(department_of_line("编制单位：库尔勒市行政服务中心 单位：万元").as_deref(), Some("库尔勒市行政服务中心"));
         assert_eq!(department_of_line("编制部门： 某开发区政务服务中心").as_deref(), Some("某开发区政务服务中心"));
         assert_eq!(department_of_line("编制单位：新疆巴州某中心 2022年度 金额单位：万元").as_deref(), Some("新疆巴州某中心"));
+        assert_eq!(department_of_line("编制单位（盖章）：某局").as_deref(), Some("某局"));
+        assert_eq!(department_of_line("编制部门要求"), None);
     }
 
     #[test]
