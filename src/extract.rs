@@ -127,6 +127,9 @@ pub fn extract(text: &str) -> Extracted {
     if meta.department.is_none() {
         problems.push("no 编制部门/编制单位 line found".into());
     }
+    if meta.source_unit.is_none() {
+        problems.push("no 单位：万元 / 单位：元 line found; amounts were read as 万元".into());
+    }
     if meta.fiscal_year.is_none() {
         problems.push("no fiscal year found in a title line".into());
     }

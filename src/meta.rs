@@ -89,7 +89,11 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
         let s = strip_ws(l);
         s.contains("预算") || s.contains("决算")
     };
-    let fiscal_year = lines.iter().filter(titled).find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y));
+    let fiscal_year = lines
+        .iter()
+        .filter(titled)
+        .chain(lines.iter().filter(|l| department_of_line(l).is_some()))
+        .find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y));
     let scope_kind = lines.iter().find_map(|l| {
         let s = strip_ws(l);
         ["部门预算", "单位预算", "部门决算", "单位决算"].iter().find(|w| s.contains(**w)).map(|w| {
