@@ -27,6 +27,9 @@ fn mode<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Option<T> {
 
 /// `编制部门：X 单位：万元` / `编制单位：X 2022年度` -> `X`.
 pub fn department_of_line(line: &str) -> Option<String> {
+    if !line.contains("编制") {
+        return None;
+    }
     let s = plain(line);
     let pos = s.find("编制部门").or_else(|| s.find("编制单位"))?;
     let rest = &s[pos + "编制部门".len()..];
@@ -67,6 +70,9 @@ fn find_year(s: &str) -> Option<(i32, usize)> {
 
 /// `单位：万元` / `金额单位：元` anywhere in a line (`编制单位：` also contains `单位：`).
 pub fn unit_of_line(line: &str) -> Option<SourceUnit> {
+    if !line.contains('元') {
+        return None;
+    }
     let s = strip_ws(line);
     ["单位：", "单位:"].iter().find_map(|marker| {
         s.match_indices(marker).find_map(|(p, m)| {
@@ -85,16 +91,13 @@ pub fn unit_of_line(line: &str) -> Option<SourceUnit> {
 pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
     let department = mode(lines.iter().filter_map(|l| department_of_line(l)));
     // Title lines name the year and the kind: `2025 年单位预算公开表`, `2022 年度…部门决算公开说明`.
-    let titled = |l: &&&str| {
-        let s = strip_ws(l);
-        s.contains("预算") || s.contains("决算")
-    };
+    let titled = |l: &&&str| l.contains("预算") || l.contains("决算");
     let fiscal_year = lines
         .iter()
         .filter(titled)
         .chain(lines.iter().filter(|l| department_of_line(l).is_some()))
         .find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y));
-    let scope_kind = lines.iter().find_map(|l| {
+    let scope_kind = lines.iter().filter(|l| l.contains('算')).find_map(|l| {
         let s = strip_ws(l);
         ["部门预算", "单位预算", "部门决算", "单位决算"].iter().find(|w| s.contains(**w)).map(|w| {
             let scope = if w.starts_with("部门") { "department" } else { "unit" };

@@ -36,6 +36,9 @@ fn is_table_ordinal(s: &str) -> bool {
 
 /// `表 3` / `表三` / `公开03表` alone on a line -> the printed table number.
 pub fn table_number(line: &str) -> Option<String> {
+    if !line.contains('表') || line.len() > 40 {
+        return None;
+    }
     let s = plain(line);
     let s = s.trim_end_matches(['：', ':']).to_string();
     if let Some(rest) = s.strip_prefix('表') {
@@ -53,6 +56,9 @@ pub fn table_number(line: &str) -> Option<String> {
 
 /// `第三部分 …` headings end the tables part of a document.
 pub fn is_part_heading(line: &str) -> bool {
+    if !line.contains("部分") {
+        return false;
+    }
     let s = plain(line);
     s.starts_with('第') && s.chars().take(6).collect::<String>().contains("部分")
 }
@@ -60,6 +66,10 @@ pub fn is_part_heading(line: &str) -> bool {
 /// Classifies a line as a contract table title. The table of contents (enumerated, or in
 /// 《》) and sentences that mention a title are not titles.
 pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
+    // Cheap test first: most lines of a document are not titles.
+    if !line.contains('表') || line.len() > 160 {
+        return None;
+    }
     let mut s = plain(line);
     // `表1部门收支总体情况表` on one line.
     if let Some(rest) = s.strip_prefix('表') {
@@ -168,6 +178,9 @@ pub fn find_regions(lines: &[&str]) -> Vec<Region> {
 
 /// Titles of tables outside the contract (performance targets and the like) end a region.
 fn is_foreign_table_title(line: &str) -> bool {
+    if !line.contains("绩效") {
+        return false;
+    }
     let s = plain(line);
     let short = s.chars().count() <= 40 && !line.contains('\t');
     short && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标"))) || (s.contains("绩效") && s.ends_with("报告")))
