@@ -320,25 +320,40 @@ fn write_documents(
     show_progress: bool,
 ) -> Result<RunSummary, String> {
     let mut writer = SnapshotWriter::create(staging, shard)?;
-    let mut summary = RunSummary::default();
     let pb = progress_bar(files.len(), show_progress);
-    for chunk in order.chunks(CHUNK) {
-        let outputs: Vec<DocOutput> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|&i| {
-                    let out = process_file(&files[i], settings);
-                    pb.inc(1);
-                    out
-                })
-                .collect()
+    // Extraction of the next chunk overlaps with writing the last one (a writer thread behind a
+    // short queue), so a core does not sit idle while Parquet is written.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DocOutput>>(1);
+    let summary = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> Result<RunSummary, String> {
+            let mut summary = RunSummary::default();
+            for outputs in rx {
+                for out in outputs {
+                    summary.add(&out);
+                    writer.add(out.document, out.tables, out.checks, out.rows)?;
+                }
+            }
+            writer.finish()?;
+            Ok(summary)
         });
-        for out in outputs {
-            summary.add(&out);
-            writer.add(out.document, out.tables, out.checks, out.rows)?;
+        for chunk in order.chunks(CHUNK) {
+            let outputs: Vec<DocOutput> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|&i| {
+                        let out = process_file(&files[i], settings);
+                        pb.inc(1);
+                        out
+                    })
+                    .collect()
+            });
+            if tx.send(outputs).is_err() {
+                break; // the writer stopped on an error, which join reports
+            }
         }
-    }
+        drop(tx);
+        writing.join().unwrap_or_else(|_| Err("the snapshot writer panicked".into()))
+    })?;
     pb.finish_and_clear();
-    writer.finish()?;
     Ok(summary)
 }
