@@ -256,7 +256,7 @@ fn sort_key(file: &SourceFile, settings: &Settings) -> SortKey {
 
 /// Documents extracted at a time: bounds memory; a fixed size keeps the output independent of
 /// the thread count.
-const CHUNK: usize = 64;
+const CHUNK: usize = 128;
 
 /// Runs the pipeline. `Err` means nothing was published (exit status 2).
 pub fn run(settings: &Settings, show_progress: bool) -> Result<RunSummary, String> {
@@ -321,6 +321,7 @@ fn write_documents(
 ) -> Result<RunSummary, String> {
     let mut writer = SnapshotWriter::create(staging, shard)?;
     let pb = progress_bar(files.len(), show_progress);
+    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0)).collect();
     // Extraction of the next chunk overlaps with writing the last one (a writer thread behind a
     // short queue), so a core does not sit idle while Parquet is written.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DocOutput>>(1);
@@ -337,16 +338,22 @@ fn write_documents(
             Ok(summary)
         });
         for chunk in order.chunks(CHUNK) {
-            let outputs: Vec<DocOutput> = pool.install(|| {
-                chunk
+            // Largest files first, so the chunk does not end on one thread with a big file left.
+            let mut by_size: Vec<usize> = (0..chunk.len()).collect();
+            by_size.sort_by_key(|&j| std::cmp::Reverse(sizes[chunk[j]]));
+            let mut done: Vec<(usize, DocOutput)> = pool.install(|| {
+                by_size
                     .par_iter()
-                    .map(|&i| {
-                        let out = process_file(&files[i], settings);
+                    .with_max_len(1)
+                    .map(|&j| {
+                        let out = process_file(&files[chunk[j]], settings);
                         pb.inc(1);
-                        out
+                        (j, out)
                     })
                     .collect()
             });
+            done.sort_by_key(|(j, _)| *j);
+            let outputs: Vec<DocOutput> = done.into_iter().map(|(_, out)| out).collect();
             if tx.send(outputs).is_err() {
                 break; // the writer stopped on an error, which join reports
             }

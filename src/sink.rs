@@ -176,7 +176,7 @@ fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
 /// Rows buffered per partition before they are written as one row group.
 const ROW_GROUP_ROWS: usize = 65_536;
 /// Rows buffered over all partitions before every buffer is written out.
-const BUFFERED_ROWS: usize = 262_144;
+const BUFFERED_ROWS: usize = 131_072;
 
 fn err(e: PolarsError) -> String {
     e.to_string()
