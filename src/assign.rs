@@ -43,7 +43,7 @@ struct Prepared {
 }
 
 /// All increasing placements of k numbers into n columns.
-fn placements(k: usize, n: usize) -> Vec<Vec<usize>> {
+pub fn placements(k: usize, n: usize) -> Vec<Vec<usize>> {
     fn rec(start: usize, k: usize, n: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
         if cur.len() == k {
             out.push(cur.clone());

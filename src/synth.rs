@@ -1337,24 +1337,6 @@ type Anchor = (usize, Vec<(usize, i64)>, i64);
 /// Cell classes per row of a table.
 type Classes = Vec<Vec<CellClass>>;
 
-fn placements(k: usize, n: usize) -> Vec<Vec<usize>> {
-    fn rec(start: usize, k: usize, n: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..=n - (k - cur.len()) {
-            cur.push(i);
-            rec(i + 1, k, n, cur, out);
-            cur.pop();
-        }
-    }
-    let mut out = Vec::new();
-    if k <= n {
-        rec(0, k, n, &mut Vec::new(), &mut out);
-    }
-    out
-}
 
 /// |diff| within (n + 1) × half a cent, n the number of addends (printed or not: a tolerance at
 /// least the contract's, so a candidate ruled out here is ruled out by the contract too).
@@ -1372,7 +1354,7 @@ impl Problem {
     fn solve(&self) -> Vec<Vec<CellClass>> {
         let mut cands: Vec<Vec<Cand>> = Vec::new();
         for (r, nums) in self.nums.iter().enumerate() {
-            let all: Vec<Cand> = placements(nums.len(), self.ncols)
+            let all: Vec<Cand> = crate::assign::placements(nums.len(), self.ncols)
                 .into_iter()
                 .map(|pos| {
                     let mut v = vec![None; self.ncols];
@@ -1510,21 +1492,7 @@ fn contract_row_rules(tt: TableType, cols: &[&str]) -> Vec<(usize, Vec<usize>)> 
         TableType::ExpenditureByFunction | TableType::GeneralBudgetExpenditure => vec![("total", vec!["basic", "project"])],
         TableType::FiscalSummary | TableType::ThreePublic => vec![("total", vec!["general_budget", "gov_fund", "state_capital"])],
         TableType::BasicExpenditureByEconomic => vec![("total", vec!["personnel", "public"])],
-        TableType::ProjectExpenditure => vec![(
-            "total",
-            vec![
-                "wages",
-                "goods_services",
-                "household_subsidy",
-                "debt_interest",
-                "capital_infra",
-                "capital",
-                "enterprise_subsidy_infra",
-                "enterprise_subsidy",
-                "social_security_fund",
-                "other",
-            ],
-        )],
+        TableType::ProjectExpenditure => vec![("total", TableType::PROJECT_COLUMNS[1..].to_vec())],
         TableType::GovFundExpenditure | TableType::StateCapitalExpenditure => vec![("total", vec!["personnel", "public", "project"])],
         TableType::Carryover => vec![
             ("total", vec!["fiscal_subtotal", "nonfiscal_subtotal"]),
