@@ -144,6 +144,9 @@ fn process_file(file: &SourceFile, settings: &Settings) -> DocOutput {
     }
 }
 
+/// How many reasons and failing checks the summary keeps (memory must not grow with the archive).
+const SHOWN: usize = 10;
+
 /// What the end-of-run summary shows.
 #[derive(Debug, Default)]
 pub struct RunSummary {
@@ -151,10 +154,14 @@ pub struct RunSummary {
     pub ok: usize,
     pub partial: usize,
     pub failed: usize,
+    /// The first few reasons documents failed or are partial (all are in documents.parquet).
     pub reasons: Vec<String>,
+    pub reasons_total: usize,
     pub tables_by_status: BTreeMap<String, usize>,
     pub checks_by_status: BTreeMap<String, usize>,
+    /// The first few failing checks (all are in checks.parquet).
     pub failing_checks: Vec<String>,
+    pub failing_total: usize,
     pub output: String,
     pub elapsed: Duration,
 }
@@ -177,8 +184,8 @@ impl RunSummary {
             let short: String = r.chars().take(160).collect();
             s.push_str(&format!("  ! {short}{}\n", if short.len() < r.len() { "…" } else { "" }));
         }
-        if self.reasons.len() > 5 {
-            s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons.len() - 5));
+        if self.reasons_total > 5 {
+            s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons_total - 5));
         }
         let join = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("tables: {}\n", join(&self.tables_by_status)));
@@ -186,8 +193,8 @@ impl RunSummary {
         for f in self.failing_checks.iter().take(5) {
             s.push_str(&format!("  ✗ {f}\n"));
         }
-        if self.failing_checks.len() > 5 {
-            s.push_str(&format!("  … and {} more failing checks (see checks.parquet)\n", self.failing_checks.len() - 5));
+        if self.failing_total > 5 {
+            s.push_str(&format!("  … and {} more failing checks (see checks.parquet)\n", self.failing_total - 5));
         }
         s.push_str(&format!("published: {} in {:.1}s\n", self.output, self.elapsed.as_secs_f64()));
         s
@@ -214,13 +221,22 @@ impl RunSummary {
             "partial" => self.partial += 1,
             _ => self.failed += 1,
         }
-        self.reasons.extend(out.document.error.clone());
+        if let Some(e) = &out.document.error {
+            self.reasons_total += 1;
+            if self.reasons.len() < SHOWN {
+                self.reasons.push(e.clone());
+            }
+        }
         for t in &out.tables {
             *self.tables_by_status.entry(t.status.clone()).or_default() += 1;
         }
         for c in &out.checks {
             *self.checks_by_status.entry(c.status.to_string()).or_default() += 1;
             if c.status == "fail" {
+                self.failing_total += 1;
+                if self.failing_checks.len() >= SHOWN {
+                    continue;
+                }
                 // One short line each: the message is in checks.parquet.
                 self.failing_checks.push(format!(
                     "{} {} {}{} off by {} 元",

@@ -68,18 +68,6 @@ fn strings(name: &str, values: Vec<Option<String>>) -> Column {
     Column::new(name.into(), values)
 }
 
-fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    ParquetWriter::new(&file)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(df)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    file.sync_all().map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn documents_frame(docs: &[DocumentRecord]) -> PolarsResult<DataFrame> {
     let s = |f: fn(&DocumentRecord) -> Option<String>| docs.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
@@ -265,18 +253,60 @@ fn top_level(dir: &Path, name: &str, shard: Option<Shard>) -> PathBuf {
     }
 }
 
+/// A top-level file (`documents`, `tables`, `checks`) written one row group at a time, in the
+/// order its records arrive.
+struct RecordFile<T> {
+    path: PathBuf,
+    frame: fn(&[T]) -> PolarsResult<DataFrame>,
+    pending: Vec<T>,
+    file: Option<StreamFile>,
+}
+
+impl<T> RecordFile<T> {
+    fn new(path: PathBuf, frame: fn(&[T]) -> PolarsResult<DataFrame>) -> RecordFile<T> {
+        RecordFile { path, frame, pending: Vec::new(), file: None }
+    }
+
+    fn extend(&mut self, records: impl IntoIterator<Item = T>) -> Result<(), String> {
+        self.pending.extend(records);
+        if self.pending.len() >= ROW_GROUP_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        if self.pending.is_empty() && self.file.is_some() {
+            return Ok(());
+        }
+        let df = (self.frame)(&self.pending).map_err(err)?;
+        if self.file.is_none() {
+            self.file = Some(StreamFile::create(self.path.clone(), &df.schema())?);
+        }
+        if !self.pending.is_empty() {
+            self.file.as_mut().map(|f| f.write(&df)).transpose()?;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        self.flush()?;
+        self.file.take().map(StreamFile::finish).transpose().map(|_| ())
+    }
+}
+
 /// Writes a snapshot while documents arrive, holding only a bounded number of rows. Documents
-/// must be added in the contract's row order (department, doc_kind, doc_id); each partition's
-/// row groups are then cut at fixed row counts, so the bytes depend on the input only.
+/// must be added in the contract's row order (department, doc_kind, doc_id); each file's row
+/// groups are then cut at fixed row counts, so the bytes depend on the input only.
 pub struct SnapshotWriter {
     dir: PathBuf,
     shard: Option<Shard>,
     partitions: BTreeMap<(TableType, i32), Partition>,
     buffered: usize,
-    checks_file: Option<StreamFile>,
-    checks: Vec<CheckRecord>,
-    documents: Vec<DocumentRecord>,
-    tables: Vec<(String, TableRecord)>,
+    documents: RecordFile<DocumentRecord>,
+    tables: RecordFile<TableRecord>,
+    checks: RecordFile<CheckRecord>,
 }
 
 impl SnapshotWriter {
@@ -288,10 +318,9 @@ impl SnapshotWriter {
             shard,
             partitions: BTreeMap::new(),
             buffered: 0,
-            checks_file: None,
-            checks: Vec::new(),
-            documents: Vec::new(),
-            tables: Vec::new(),
+            documents: RecordFile::new(top_level(dir, "documents", shard), documents_frame),
+            tables: RecordFile::new(top_level(dir, "tables", shard), tables_frame),
+            checks: RecordFile::new(top_level(dir, "checks", shard), checks_frame),
         })
     }
 
@@ -314,15 +343,9 @@ impl SnapshotWriter {
         if self.buffered >= BUFFERED_ROWS {
             self.flush_all()?;
         }
-        self.checks.extend(checks);
-        if self.checks.len() >= ROW_GROUP_ROWS {
-            self.flush_checks()?;
-        }
-        for t in tables {
-            self.tables.push((document.source_path.clone(), t));
-        }
-        self.documents.push(document);
-        Ok(())
+        self.checks.extend(checks)?;
+        self.tables.extend(tables)?;
+        self.documents.extend([document])
     }
 
     fn flush_all(&mut self) -> Result<(), String> {
@@ -333,39 +356,17 @@ impl SnapshotWriter {
         Ok(())
     }
 
-    fn flush_checks(&mut self) -> Result<(), String> {
-        if self.checks.is_empty() && self.checks_file.is_some() {
-            return Ok(());
-        }
-        let df = checks_frame(&self.checks).map_err(err)?;
-        if self.checks_file.is_none() {
-            self.checks_file = Some(StreamFile::create(top_level(&self.dir, "checks", self.shard), &df.schema())?);
-        }
-        if !self.checks.is_empty() {
-            self.checks_file.as_mut().map(|f| f.write(&df)).transpose()?;
-        }
-        self.checks.clear();
-        Ok(())
-    }
-
-    /// Writes what is left, the document and table lists (in source-path order), and syncs.
+    /// Writes what is left and syncs.
     pub fn finish(mut self) -> Result<(), String> {
         self.flush_all()?;
-        self.flush_checks()?;
-        if let Some(f) = self.checks_file.take() {
-            f.finish()?;
-        }
         for (_, part) in std::mem::take(&mut self.partitions) {
             if let Some(f) = part.file {
                 f.finish()?;
             }
         }
-        self.documents.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-        write_parquet(&mut documents_frame(&self.documents).map_err(err)?, &top_level(&self.dir, "documents", self.shard))?;
-        // A stable sort keeps each document's tables in template order.
-        self.tables.sort_by(|a, b| a.0.cmp(&b.0));
-        let tables: Vec<TableRecord> = self.tables.into_iter().map(|(_, t)| t).collect();
-        write_parquet(&mut tables_frame(&tables).map_err(err)?, &top_level(&self.dir, "tables", self.shard))?;
+        self.checks.finish()?;
+        self.tables.finish()?;
+        self.documents.finish()?;
         // Keeps `output/` in the repository although its contents are ignored.
         File::create(self.dir.join(".gitkeep")).map_err(|e| e.to_string())?;
         sync_tree(&self.dir)
