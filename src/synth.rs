@@ -2372,20 +2372,24 @@ fn render_pdf(b: &Budget, rng: &mut Rng) -> SynthDoc {
     }
     w.raw(" ");
     budget_narrative(&mut w, b, &bt, rng, 38, scope, false);
-    let mut doc = SynthDoc {
+    budget_doc(b, w.text, Layout::PdfText, tables)
+}
+
+/// A rendered budget and what a perfect extraction gives, tables in template order.
+fn budget_doc(b: &Budget, text: String, layout: Layout, mut tables: Vec<ExpectedTable>) -> SynthDoc {
+    tables.sort_by_key(|t| t.table_type);
+    SynthDoc {
         seed: 0,
         file_name: String::new(),
-        text: w.text,
+        text,
         department: b.dept.clone(),
         fiscal_year: b.year,
         doc_kind: DocKind::Budget,
         scope: if b.unit_scope { "unit" } else { "department" },
         source_unit: b.unit,
-        layout: Layout::PdfText,
+        layout,
         tables,
-    };
-    doc.tables.sort_by_key(|t| t.table_type);
-    doc
+    }
 }
 
 /// A page break inside a table: optional page number, the repeated 编制 line (or the title
@@ -2690,20 +2694,7 @@ fn render_markdown(b: &Budget, rng: &mut Rng, opts: &Options) -> SynthDoc {
         w.raw("\n\n");
     }
     budget_narrative(&mut w, b, &bt, rng, 0, scope, true);
-    let mut doc = SynthDoc {
-        seed: 0,
-        file_name: String::new(),
-        text: w.text,
-        department: b.dept.clone(),
-        fiscal_year: b.year,
-        doc_kind: DocKind::Budget,
-        scope: if b.unit_scope { "unit" } else { "department" },
-        source_unit: b.unit,
-        layout: Layout::MarkdownTsv,
-        tables,
-    };
-    doc.tables.sort_by_key(|t| t.table_type);
-    doc
+    budget_doc(b, w.text, Layout::MarkdownTsv, tables)
 }
 
 /// Labelled tables as a markdown conversion prints them (`合 计`, `（小计）` with a space).
