@@ -7,7 +7,8 @@
 # Defaults: N = 4000 16000, threads = 1 2. For every N it builds an archive of N documents
 # from ../shared/corpus/real (scripts/make_archive.py: each copy with its own department,
 # fiscal year and nested path), times one warm ripgrep pass over it as the floor
-# (`rg -c 编制 ARCH`, run twice, the second counted), then runs the release binary
+# (`rg -c 编制 ARCH`: one pass to warm the page cache, then the fastest of RG_PASSES=3 warm
+# passes), then runs the release binary
 # `budget-etl run --input ARCH --output OUT --threads T` under /usr/bin/time -v for every T.
 # It prints a markdown table (documents/s, MB/s, peak RSS, rg time, run/rg, speed-up) and
 # PASS/FAIL for the targets of issue 6:
@@ -147,10 +148,16 @@ for n in "${NS[@]}"; do
   log "N=$n: $(awk -v b="${BYTES[$n]}" 'BEGIN { printf "%.1f", b / 1e6 }') MB in $(secs "$t0" "$(now_ns)") s"
   # Floor: one ripgrep pass (all cores, rg's default); the first run warms the page cache.
   rg -c 编制 "$arch" >/dev/null
+  # Then RG_PASSES (default 3) warm passes; the fastest counts (RG_PASSES=1: just the second
+  # pass). One pass is 0.05-0.2 s, so a single burst of other work on the machine doubles it.
   wait_quiet
-  t0=$(now_ns); rg -c 编制 "$arch" >/dev/null; t1=$(now_ns)
-  RG[$n]="$(secs "$t0" "$t1")"
-  log "N=$n: rg pass ${RG[$n]} s"
+  RG[$n]=""
+  for _ in $(seq "${RG_PASSES:-3}"); do
+    t0=$(now_ns); rg -c 编制 "$arch" >/dev/null; t1=$(now_ns)
+    r="$(secs "$t0" "$t1")"
+    if [ -z "${RG[$n]}" ] || awk -v a="$r" -v b="${RG[$n]}" 'BEGIN { exit !(a < b) }'; then RG[$n]=$r; fi
+  done
+  log "N=$n: rg pass ${RG[$n]} s (fastest of ${RG_PASSES:-3} warm passes)"
   for t in "${THREADS[@]}"; do
     try=1
     while :; do
