@@ -341,11 +341,28 @@ impl SnapshotWriter {
             }
         }
         if self.buffered >= BUFFERED_ROWS {
-            self.flush_all()?;
+            self.flush_largest()?;
         }
         self.checks.extend(checks)?;
         self.tables.extend(tables)?;
         self.documents.extend([document])
+    }
+
+    /// Writes the fullest partitions until half the buffer is free: fewer, larger row groups
+    /// (each row group's footer metadata stays in memory until the file is finished).
+    fn flush_largest(&mut self) -> Result<(), String> {
+        let mut keys: Vec<((TableType, i32), usize)> = self.partitions.iter().map(|(k, p)| (*k, p.pending.len())).collect();
+        keys.sort_by(|a, b| b.1.cmp(&a.1));
+        for (key, n) in keys {
+            if self.buffered <= BUFFERED_ROWS / 2 {
+                break;
+            }
+            if let Some(part) = self.partitions.get_mut(&key) {
+                flush_partition(&self.dir, self.shard, key, part)?;
+                self.buffered -= n;
+            }
+        }
+        Ok(())
     }
 
     fn flush_all(&mut self) -> Result<(), String> {
