@@ -38,11 +38,11 @@ if perf record -o "$DIR/probe.data" -- true >/dev/null 2>&1; then
   tail -1 "$DIR/run.stderr" >&2
   echo "## self time (top 40)"
   perf report -i "$DIR/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 0.3 2>/dev/null \
-    | grep -v '^#' | grep -v '^$' | head -40
+    | grep -v '^#' | grep -v '^$' | sed 's/  */ /g; s/ - - *$//' | head -40
   echo
-  echo "## inclusive time, budget_etl functions (top 40)"
-  perf report -i "$DIR/perf.data" --children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
-    | grep -v '^#' | grep -v '^$' | grep -E 'budget_etl|polars|rayon|core::|alloc::|std::' | head -40
+  echo "## inclusive time, budget_etl functions (top 40; '(inlined)' ones are part of their caller)"
+  perf report -i "$DIR/perf.data" --children --sort symbol --stdio -g none --percent-limit 0.5 2>/dev/null \
+    | grep -v '^#' | grep 'budget_etl::' | grep -v 'closure}}' | sed 's/  */ /g; s/ - - *$//' | head -40
 else
   log "perf not permitted: valgrind --tool=callgrind, 1 thread, 200 documents"
   python3 "$REPO/scripts/make_archive.py" "$CORPUS" "$ARCH" 200 >/dev/null
