@@ -1,7 +1,7 @@
 //! Scale-out: N shard runs write `part-K-of-N.parquet` files into one output; together they hold
 //! exactly the rows of one unsharded run.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::sink::Shard;

@@ -1,7 +1,7 @@
 //! One printed number is altered at a time in a copy of a real document (made here, never
 //! committed); exactly the identities that involve it must fail, naming the right row.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::run::process_bytes;

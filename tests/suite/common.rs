@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests: where `../shared` is, and skipping without it.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -31,11 +30,4 @@ pub fn real_documents(shared: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
         .collect()
-}
-
-pub fn python_has(module: &str) -> bool {
-    std::process::Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }

@@ -2,7 +2,7 @@
 //! (cells joined by spaces, blank cells dropped) must still give the gold tables: every value
 //! either right or, where the dropped blanks leave it open, null and reported.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::run::process_bytes;

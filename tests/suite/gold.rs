@@ -2,7 +2,7 @@
 //! and cell as `../shared/tools/score.py` scores them, the source inconsistencies found, and no
 //! false alarms.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::model::TableType;

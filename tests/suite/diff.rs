@@ -3,7 +3,7 @@
 //! a comparison of one department across two years (through an alias) gives the expected
 //! deltas. Skipped with a message when `../shared` is absent.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::diff::{self, Side, SnapshotFrames};

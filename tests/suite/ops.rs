@@ -2,7 +2,7 @@
 //! files fail alone with a reason; output is byte-identical whatever the thread count; a run
 //! killed at any moment leaves the last snapshot complete; readers outside Rust can load it.
 
-mod common;
+use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::extract::Extracted;

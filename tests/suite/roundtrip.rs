@@ -13,7 +13,6 @@
 //! Failures the parser is responsible for are kept below as `#[ignore = "parser bug: …"]`
 //! tests with a minimal reproducer.
 
-mod common;
 
 use budget_etl::config::Settings;
 use budget_etl::model::{DocKind, Layout, TableType};

@@ -1,0 +1,13 @@
+//! The integration tests, as one test binary: each binary links polars, and a debug polars
+//! binary is large, so one binary keeps CI's build time and disk use down.
+
+mod common;
+
+mod corrupt;
+mod diff;
+mod gold;
+mod ops;
+mod relayout;
+mod roundtrip;
+mod shard;
+mod tolerance;
