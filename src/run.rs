@@ -325,6 +325,33 @@ pub fn run_shard(settings: &Settings, shard: Option<Shard>, show_progress: bool)
     }
 }
 
+/// Hands a chunk's outputs to the summary and the writer, in order.
+fn write_outputs(writer: &mut SnapshotWriter, summary: &mut RunSummary, outputs: Vec<DocOutput>) -> Result<(), String> {
+    for out in outputs {
+        summary.add(&out);
+        writer.add(out.document, out.tables, out.checks, out.rows)?;
+    }
+    Ok(())
+}
+
+/// Extracts one chunk of documents in parallel, returned in the chunk's order.
+fn extract_chunk(files: &[SourceFile], chunk: &[usize], sizes: &[u64], settings: &Settings, pb: &indicatif::ProgressBar) -> Vec<DocOutput> {
+    // Largest files first, so the chunk does not end on one thread with a big file left.
+    let mut by_size: Vec<usize> = (0..chunk.len()).collect();
+    by_size.sort_by_key(|&j| std::cmp::Reverse(sizes[chunk[j]]));
+    let mut done: Vec<(usize, DocOutput)> = by_size
+        .par_iter()
+        .with_max_len(1)
+        .map(|&j| {
+            let out = process_file(&files[chunk[j]], settings);
+            pb.inc(1);
+            (j, out)
+        })
+        .collect();
+    done.sort_by_key(|(j, _)| *j);
+    done.into_iter().map(|(_, out)| out).collect()
+}
+
 /// Pass 2: extracts the documents chunk by chunk in output order into a staging snapshot.
 fn write_documents(
     settings: &Settings,
@@ -338,45 +365,23 @@ fn write_documents(
     let mut writer = SnapshotWriter::create(staging, shard)?;
     let pb = progress_bar(files.len(), show_progress);
     let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0)).collect();
-    // Extraction of the next chunk overlaps with writing the last one (a writer thread behind a
-    // short queue), so a core does not sit idle while Parquet is written.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DocOutput>>(1);
-    let summary = std::thread::scope(|scope| {
-        let writing = scope.spawn(move || -> Result<RunSummary, String> {
-            let mut summary = RunSummary::default();
-            for outputs in rx {
-                for out in outputs {
-                    summary.add(&out);
-                    writer.add(out.document, out.tables, out.checks, out.rows)?;
-                }
-            }
-            writer.finish()?;
-            Ok(summary)
-        });
+    let mut summary = RunSummary::default();
+    // Writing one chunk overlaps with extracting the next, inside the same pool: with one
+    // thread they take turns, with more the writer's thread joins the extraction when it is done.
+    pool.install(|| -> Result<(), String> {
+        let mut extracted: Vec<DocOutput> = Vec::new();
         for chunk in order.chunks(CHUNK) {
-            // Largest files first, so the chunk does not end on one thread with a big file left.
-            let mut by_size: Vec<usize> = (0..chunk.len()).collect();
-            by_size.sort_by_key(|&j| std::cmp::Reverse(sizes[chunk[j]]));
-            let mut done: Vec<(usize, DocOutput)> = pool.install(|| {
-                by_size
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(|&j| {
-                        let out = process_file(&files[chunk[j]], settings);
-                        pb.inc(1);
-                        (j, out)
-                    })
-                    .collect()
-            });
-            done.sort_by_key(|(j, _)| *j);
-            let outputs: Vec<DocOutput> = done.into_iter().map(|(_, out)| out).collect();
-            if tx.send(outputs).is_err() {
-                break; // the writer stopped on an error, which join reports
-            }
+            let done = std::mem::take(&mut extracted);
+            let (written, next) = rayon::join(
+                || write_outputs(&mut writer, &mut summary, done),
+                || extract_chunk(files, chunk, &sizes, settings, &pb),
+            );
+            written?;
+            extracted = next;
         }
-        drop(tx);
-        writing.join().unwrap_or_else(|_| Err("the snapshot writer panicked".into()))
+        write_outputs(&mut writer, &mut summary, extracted)
     })?;
+    writer.finish()?;
     pb.finish_and_clear();
     Ok(summary)
 }

@@ -185,6 +185,9 @@ impl StreamFile {
         let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let writer = ParquetWriter::new(file.try_clone().map_err(|e| e.to_string())?)
             .with_compression(ParquetCompression::Zstd(None))
+            // Documents are the unit of parallelism; polars' own pool would add threads beyond
+            // `--threads`.
+            .set_parallel(false)
             .batched(schema)
             .map_err(err)?;
         Ok(StreamFile { path, file, writer })
