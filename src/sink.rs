@@ -64,96 +64,97 @@ fn money(name: &str, values: Vec<Option<i128>>) -> PolarsResult<Column> {
     Ok(ca.into_decimal(18, 2)?.into_series().into_column())
 }
 
-fn strings(name: &str, values: Vec<Option<String>>) -> Column {
+/// A string column, borrowing from the records (no copies of the strings).
+fn strings(name: &str, values: Vec<Option<&str>>) -> Column {
     Column::new(name.into(), values)
 }
 
 fn documents_frame(docs: &[DocumentRecord]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&DocumentRecord) -> Option<String>| docs.iter().map(f).collect::<Vec<_>>();
+    let s = |f: fn(&DocumentRecord) -> Option<&str>| docs.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
-        strings("doc_id", s(|d| Some(d.doc_id.clone()))),
-        strings("source_path", s(|d| Some(d.source_path.clone()))),
+        strings("doc_id", s(|d| Some(d.doc_id.as_str()))),
+        strings("source_path", s(|d| Some(d.source_path.as_str()))),
         Column::new("bytes".into(), docs.iter().map(|d| d.bytes).collect::<Vec<i64>>()),
-        strings("sha256", s(|d| Some(d.sha256.clone()))),
-        strings("encoding", s(|d| d.encoding.clone())),
-        strings("layout", s(|d| Some(d.layout.clone()))),
-        strings("department", s(|d| d.department.clone())),
+        strings("sha256", s(|d| Some(d.sha256.as_str()))),
+        strings("encoding", s(|d| d.encoding.as_deref())),
+        strings("layout", s(|d| Some(d.layout.as_str()))),
+        strings("department", s(|d| d.department.as_deref())),
         Column::new("fiscal_year".into(), docs.iter().map(|d| d.fiscal_year).collect::<Vec<Option<i32>>>()),
-        strings("doc_kind", s(|d| d.doc_kind.clone())),
-        strings("scope", s(|d| d.scope.clone())),
-        strings("source_unit", s(|d| d.source_unit.clone())),
+        strings("doc_kind", s(|d| d.doc_kind.as_deref())),
+        strings("scope", s(|d| d.scope.as_deref())),
+        strings("source_unit", s(|d| d.source_unit.as_deref())),
         Column::new("tables_found".into(), docs.iter().map(|d| d.tables_found).collect::<Vec<i32>>()),
-        strings("status", s(|d| Some(d.status.clone()))),
-        strings("error", s(|d| d.error.clone())),
+        strings("status", s(|d| Some(d.status.as_str()))),
+        strings("error", s(|d| d.error.as_deref())),
     ])
 }
 
 fn tables_frame(tables: &[TableRecord]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&TableRecord) -> Option<String>| tables.iter().map(f).collect::<Vec<_>>();
+    let s = |f: fn(&TableRecord) -> Option<&str>| tables.iter().map(f).collect::<Vec<_>>();
     let i = |f: fn(&TableRecord) -> Option<i32>| tables.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
-        strings("doc_id", s(|t| Some(t.doc_id.clone()))),
-        strings("table_type", s(|t| Some(t.table_type.clone()))),
-        strings("source_title", s(|t| t.source_title.clone())),
-        strings("source_number", s(|t| t.source_number.clone())),
-        strings("status", s(|t| Some(t.status.clone()))),
+        strings("doc_id", s(|t| Some(t.doc_id.as_str()))),
+        strings("table_type", s(|t| Some(t.table_type.as_str()))),
+        strings("source_title", s(|t| t.source_title.as_deref())),
+        strings("source_number", s(|t| t.source_number.as_deref())),
+        strings("status", s(|t| Some(t.status.as_str()))),
         Column::new("row_count".into(), i(|t| Some(t.row_count))),
         Column::new("first_line".into(), i(|t| t.first_line)),
         Column::new("last_line".into(), i(|t| t.last_line)),
-        strings("error", s(|t| t.error.clone())),
+        strings("error", s(|t| t.error.as_deref())),
     ])
 }
 
 fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&CheckRecord) -> Option<String>| checks.iter().map(f).collect::<Vec<_>>();
+    let s = |f: fn(&CheckRecord) -> Option<&str>| checks.iter().map(f).collect::<Vec<_>>();
     let m = |f: fn(&CheckRecord) -> Option<Decimal>| checks.iter().map(|c| cents(f(c))).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
-        strings("doc_id", s(|c| Some(c.doc_id.clone()))),
-        strings("check_id", s(|c| Some(c.check_id.clone()))),
-        strings("table_type", s(|c| Some(c.table_type.clone()))),
-        strings("row_ref", s(|c| c.row_ref.clone())),
-        strings("column", s(|c| c.column.clone())),
+        strings("doc_id", s(|c| Some(c.doc_id.as_str()))),
+        strings("check_id", s(|c| Some(c.check_id.as_str()))),
+        strings("table_type", s(|c| Some(c.table_type.as_str()))),
+        strings("row_ref", s(|c| c.row_ref.as_deref())),
+        strings("column", s(|c| c.column.as_deref())),
         money("expected", m(|c| c.expected))?,
         money("actual", m(|c| c.actual))?,
         money("difference", m(|c| c.difference))?,
         money("tolerance", m(|c| c.tolerance))?,
-        strings("status", s(|c| Some(c.status.to_string()))),
-        strings("message", s(|c| Some(c.message.clone()))),
+        strings("status", s(|c| Some(c.status))),
+        strings("message", s(|c| Some(c.message.as_str()))),
     ])
 }
 
 /// One partition (table type, year) of data rows, already sorted.
 fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
-    let s = |f: &dyn Fn(&DataRow) -> Option<String>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let s = |f: &dyn Fn(&DataRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let mut cols = vec![
-        strings("doc_id", s(&|r| Some(r.doc_id.clone()))),
-        strings("department", s(&|r| Some(r.department.clone()))),
-        strings("doc_kind", s(&|r| Some(r.doc_kind.clone()))),
+        strings("doc_id", s(&|r| Some(r.doc_id.as_str()))),
+        strings("department", s(&|r| Some(r.department.as_str()))),
+        strings("doc_kind", s(&|r| Some(r.doc_kind.as_str()))),
         Column::new("row_no".into(), rows.iter().map(|r| r.row_no).collect::<Vec<i32>>()),
     ];
     let level = || Column::new("level".into(), rows.iter().map(|r| r.key.level).collect::<Vec<Option<i8>>>());
     match tt.key_shape() {
         KeyShape::TwoSided => {
-            cols.push(strings("side", s(&|r| r.key.side.map(|x| x.as_str().to_string()))));
+            cols.push(strings("side", s(&|r| r.key.side.map(|x| x.as_str()))));
             cols.push(Column::new("line_no".into(), rows.iter().map(|r| r.key.line_no).collect::<Vec<Option<i32>>>()));
-            cols.push(strings("item", s(&|r| r.key.item.clone())));
-            cols.push(strings("code", s(&|r| r.key.code.clone())));
+            cols.push(strings("item", s(&|r| r.key.item.as_deref())));
+            cols.push(strings("code", s(&|r| r.key.code.as_deref())));
         }
         KeyShape::Coded | KeyShape::Project => {
-            cols.push(strings("code", s(&|r| r.key.code.clone())));
+            cols.push(strings("code", s(&|r| r.key.code.as_deref())));
             cols.push(level());
-            cols.push(strings("name", s(&|r| r.key.name.clone())));
+            cols.push(strings("name", s(&|r| r.key.name.as_deref())));
             if tt.key_shape() == KeyShape::Project {
-                cols.push(strings("unit", s(&|r| r.key.unit.clone())));
-                cols.push(strings("project_name", s(&|r| r.key.project_name.clone())));
+                cols.push(strings("unit", s(&|r| r.key.unit.as_deref())));
+                cols.push(strings("project_name", s(&|r| r.key.project_name.as_deref())));
             }
         }
         KeyShape::ThreePublic => {
-            cols.push(strings("item", s(&|r| r.key.item.clone())));
-            cols.push(strings("item_name", s(&|r| r.key.item_name.clone())));
-            cols.push(strings("basis", s(&|r| r.key.basis.map(str::to_string))));
+            cols.push(strings("item", s(&|r| r.key.item.as_deref())));
+            cols.push(strings("item_name", s(&|r| r.key.item_name.as_deref())));
+            cols.push(strings("basis", s(&|r| r.key.basis)));
         }
-        KeyShape::Item => cols.push(strings("item", s(&|r| r.key.item.clone()))),
+        KeyShape::Item => cols.push(strings("item", s(&|r| r.key.item.as_deref()))),
     }
     for (i, name) in tt.output_columns().iter().enumerate() {
         cols.push(money(name, rows.iter().map(|r| cents(r.values[i])).collect())?);
@@ -404,7 +405,8 @@ fn flush_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32
         part.file = Some(StreamFile::create(path, &df.schema())?);
     }
     part.file.as_mut().map(|f| f.write(&df)).transpose()?;
-    part.pending.clear();
+    // Give the buffer back: kept capacity summed over every partition grew with the archive.
+    part.pending = Vec::new();
     Ok(())
 }
 
