@@ -6,7 +6,7 @@ use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract, Extracted};
 use crate::model::{TableStatus, TableType};
-use crate::sink::{publish, publish_shard, staging_dir, CheckRecord, DataRow, DocumentRecord, Shard, SnapshotWriter, TableRecord};
+use crate::sink::{publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, OpenFile, Shard, SnapshotWriter, TableRecord};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -381,7 +381,10 @@ fn write_documents(
         }
         write_outputs(&mut writer, &mut summary, extracted)
     })?;
-    writer.finish()?;
+    // The files' last row groups and footers, in parallel (one file each).
+    let (open_files, dir) = writer.into_open_files();
+    pool.install(|| open_files.into_par_iter().with_max_len(1).map(OpenFile::finish).collect::<Result<Vec<()>, String>>())?;
+    seal(&dir)?;
     pb.finish_and_clear();
     Ok(summary)
 }

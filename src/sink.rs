@@ -369,29 +369,52 @@ impl SnapshotWriter {
         Ok(())
     }
 
-    fn flush_all(&mut self) -> Result<(), String> {
-        for (key, part) in self.partitions.iter_mut() {
-            flush_partition(&self.dir, self.shard, *key, part)?;
-        }
-        self.buffered = 0;
-        Ok(())
+    /// Writes what is left and syncs, one file after the other.
+    pub fn finish(self) -> Result<(), String> {
+        let (files, dir) = self.into_open_files();
+        files.into_iter().try_for_each(OpenFile::finish)?;
+        seal(&dir)
     }
 
-    /// Writes what is left and syncs.
-    pub fn finish(mut self) -> Result<(), String> {
-        self.flush_all()?;
-        for (_, part) in std::mem::take(&mut self.partitions) {
-            if let Some(f) = part.file {
-                f.finish()?;
-            }
+    /// The files still open, most buffered rows first, and the snapshot's directory. Each file
+    /// writes its buffered rows and closes on its own, so the caller may finish them in
+    /// parallel; then `seal` the directory.
+    pub fn into_open_files(self) -> (Vec<OpenFile>, PathBuf) {
+        let SnapshotWriter { dir, shard, partitions, documents, tables, checks, .. } = self;
+        let mut sized: Vec<(usize, OpenFile)> = vec![
+            (checks.pending.len(), OpenFile(Box::new(move || checks.finish()))),
+            (tables.pending.len(), OpenFile(Box::new(move || tables.finish()))),
+            (documents.pending.len(), OpenFile(Box::new(move || documents.finish()))),
+        ];
+        for (key, mut part) in partitions {
+            let (dir, buffered) = (dir.clone(), part.pending.len());
+            let finish = move || {
+                flush_partition(&dir, shard, key, &mut part)?;
+                part.file.map(StreamFile::finish).transpose().map(|_| ())
+            };
+            sized.push((buffered, OpenFile(Box::new(finish))));
         }
-        self.checks.finish()?;
-        self.tables.finish()?;
-        self.documents.finish()?;
-        // Keeps `output/` in the repository although its contents are ignored.
-        File::create(self.dir.join(".gitkeep")).map_err(|e| e.to_string())?;
-        sync_tree(&self.dir)
+        // Stable sort: equal sizes keep their (deterministic) order.
+        sized.sort_by(|a, b| b.0.cmp(&a.0));
+        (sized.into_iter().map(|(_, f)| f).collect(), dir)
     }
+}
+
+/// One file of a snapshot, still open (see `SnapshotWriter::into_open_files`).
+pub struct OpenFile(Box<dyn FnOnce() -> Result<(), String> + Send>);
+
+impl OpenFile {
+    /// Writes the file's buffered rows and closes it, synced.
+    pub fn finish(self) -> Result<(), String> {
+        (self.0)()
+    }
+}
+
+/// Completes a snapshot directory whose files are all finished: syncs it.
+pub fn seal(dir: &Path) -> Result<(), String> {
+    // Keeps `output/` in the repository although its contents are ignored.
+    File::create(dir.join(".gitkeep")).map_err(|e| e.to_string())?;
+    sync_tree(dir)
 }
 
 fn flush_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
