@@ -369,13 +369,6 @@ impl SnapshotWriter {
         Ok(())
     }
 
-    /// Writes what is left and syncs, one file after the other.
-    pub fn finish(self) -> Result<(), String> {
-        let (files, dir) = self.into_open_files();
-        files.into_iter().try_for_each(OpenFile::finish)?;
-        seal(&dir)
-    }
-
     /// The files still open, most buffered rows first, and the snapshot's directory. Each file
     /// writes its buffered rows and closes on its own, so the caller may finish them in
     /// parallel; then `seal` the directory.
