@@ -5,7 +5,7 @@ use crate::assign::{assign, inactive_columns};
 use crate::checks::{run_checks, CheckRow};
 use crate::identity::document_identities;
 use crate::layout::{detect_layout, find_regions, parse_tables};
-use crate::meta::{read_meta, DocMeta};
+use crate::meta::{kind_of_tables, read_department, read_meta, DocMeta};
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
 use std::borrow::Cow;
 
@@ -39,6 +39,10 @@ impl Extracted {
 /// Splits decoded text into lines (LF or CRLF). A form feed at either end of a line is a page
 /// separator and is dropped; one inside a line breaks it.
 pub fn split_lines(text: &str) -> Vec<&str> {
+    if !text.contains('\u{c}') {
+        // The common case, without the per-line form-feed splitting.
+        return text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    }
     text.split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l).trim_matches('\u{c}'))
         .flat_map(|l| l.split('\u{c}'))
@@ -75,8 +79,8 @@ pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
     if regions.is_empty() {
         return (None, None);
     }
-    let meta = read_meta(&lines, &regions);
-    (meta.department, meta.doc_kind)
+    // With tables found, `read_meta`'s kind is the tables' kind; nothing else is needed here.
+    (read_department(&lines), kind_of_tables(&regions))
 }
 
 pub fn extract(text: &str) -> Extracted {

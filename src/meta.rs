@@ -70,7 +70,8 @@ fn find_year(s: &str) -> Option<(i32, usize)> {
 
 /// `单位：万元` / `金额单位：元` anywhere in a line (`编制单位：` also contains `单位：`).
 pub fn unit_of_line(line: &str) -> Option<SourceUnit> {
-    if !line.contains('元') {
+    // Both characters survive white-space removal, so lines without them are skipped cheaply.
+    if !line.contains('元') || !line.contains('位') {
         return None;
     }
     let s = strip_ws(line);
@@ -88,8 +89,24 @@ pub fn unit_of_line(line: &str) -> Option<SourceUnit> {
     })
 }
 
+/// The department: the most frequent name on the `编制部门/编制单位` lines.
+pub fn read_department(lines: &[&str]) -> Option<String> {
+    mode(lines.iter().filter_map(|l| department_of_line(l)))
+}
+
+/// The kind the tables' titles and numbers show (`决算` titles, `公开NN表` numbers).
+pub fn kind_of_tables(regions: &[Region]) -> Option<DocKind> {
+    if regions.iter().any(|r| r.title.contains("决算") || r.number.as_deref().is_some_and(|n| n.starts_with("公开"))) {
+        Some(DocKind::Final)
+    } else if regions.is_empty() {
+        None
+    } else {
+        Some(DocKind::Budget)
+    }
+}
+
 pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
-    let department = mode(lines.iter().filter_map(|l| department_of_line(l)));
+    let department = read_department(lines);
     // Title lines name the year and the kind: `2025 年单位预算公开表`, `2022 年度…部门决算公开说明`.
     let titled = |l: &&&str| l.contains("预算") || l.contains("决算");
     let fiscal_year = lines
@@ -97,7 +114,7 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
         .filter(titled)
         .chain(lines.iter().filter(|l| department_of_line(l).is_some()))
         .find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y));
-    let scope_kind = lines.iter().filter(|l| l.contains('算')).find_map(|l| {
+    let scope_kind = lines.iter().filter(|l| l.contains('算') && (l.contains('部') || l.contains('单'))).find_map(|l| {
         let s = strip_ws(l);
         ["部门预算", "单位预算", "部门决算", "单位决算"].iter().find(|w| s.contains(**w)).map(|w| {
             let scope = if w.starts_with("部门") { "department" } else { "unit" };
@@ -105,14 +122,7 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
             (scope, kind)
         })
     });
-    let kind_from_tables = if regions.iter().any(|r| r.title.contains("决算") || r.number.as_deref().is_some_and(|n| n.starts_with("公开"))) {
-        Some(DocKind::Final)
-    } else if regions.is_empty() {
-        None
-    } else {
-        Some(DocKind::Budget)
-    };
-    let doc_kind = kind_from_tables.or(scope_kind.map(|(_, k)| k));
+    let doc_kind = kind_of_tables(regions).or(scope_kind.map(|(_, k)| k));
     let source_unit = mode(lines.iter().filter_map(|l| unit_of_line(l)));
     // Without a `部门预算`-style phrase, a title's prefix (`单位收支总体情况表`) tells the scope.
     let scope = scope_kind.map(|(s, _)| s).or_else(|| {

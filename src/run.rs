@@ -10,6 +10,7 @@ use crate::sink::{publish, publish_shard, seal, staging_dir, CheckRecord, DataRo
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Everything one document contributes to the snapshot.
@@ -54,10 +55,10 @@ pub fn process_bytes_with(rel_path: &str, bytes: &[u8], settings: &Settings, ext
         let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
         Extracted::failed(format!("internal error while parsing: {msg}"))
     });
-    to_output(doc, &extracted, settings)
+    to_output(doc, extracted, settings)
 }
 
-fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> DocOutput {
+fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> DocOutput {
     doc.layout = ex.layout.as_str().to_string();
     doc.department = ex.meta.department.clone();
     doc.fiscal_year = ex.meta.fiscal_year;
@@ -85,9 +86,8 @@ fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> Do
         .collect();
     let checks = ex
         .checks
-        .iter()
-        .map(|c| {
-            let mut c = c.clone();
+        .into_iter()
+        .map(|mut c| {
             c.doc_id = doc_id.clone();
             if settings.rounding == Rounding::Strict && c.status == "rounding" {
                 c.status = "fail";
@@ -97,10 +97,11 @@ fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> Do
         .collect();
     let mut rows = Vec::new();
     if let (Some(year), Some(kind)) = (ex.meta.fiscal_year, ex.meta.doc_kind) {
-        let department = ex.meta.department.clone().unwrap_or_default();
-        for t in ex.tables.iter().filter(|t| t.status == TableStatus::Parsed) {
+        let department: Arc<str> = ex.meta.department.as_deref().unwrap_or_default().into();
+        let row_doc_id: Arc<str> = doc_id.as_str().into();
+        for t in ex.tables.into_iter().filter(|t| t.status == TableStatus::Parsed) {
             let out_cols = t.table_type.output_columns();
-            for (i, row) in t.rows.iter().enumerate() {
+            for (i, row) in t.rows.into_iter().enumerate() {
                 let mut values = vec![None; out_cols.len()];
                 if let crate::model::Cells::Placed(v) = &row.cells {
                     for (c, name) in row.columns.iter().enumerate() {
@@ -112,12 +113,12 @@ fn to_output(mut doc: DocumentRecord, ex: &Extracted, settings: &Settings) -> Do
                 rows.push((
                     t.table_type,
                     DataRow {
-                        doc_id: doc_id.clone(),
+                        doc_id: row_doc_id.clone(),
                         department: department.clone(),
-                        doc_kind: kind.as_str().to_string(),
+                        doc_kind: kind.as_str(),
                         fiscal_year: year,
                         row_no: i as i32 + 1,
-                        key: row.key.clone(),
+                        key: row.key,
                         values,
                     },
                 ));

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct DocumentRecord {
@@ -46,9 +47,10 @@ pub use crate::checks::CheckRow as CheckRecord;
 /// One row of a table-type dataset; `values` follow `TableType::output_columns`, in yuan.
 #[derive(Debug, Clone)]
 pub struct DataRow {
-    pub doc_id: String,
-    pub department: String,
-    pub doc_kind: String,
+    /// Shared by all rows of a document (one allocation per document, not per row).
+    pub doc_id: Arc<str>,
+    pub department: Arc<str>,
+    pub doc_kind: &'static str,
     pub fiscal_year: i32,
     pub row_no: i32,
     pub key: RowKey,
@@ -127,9 +129,9 @@ fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
 fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
     let s = |f: &dyn Fn(&DataRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let mut cols = vec![
-        strings("doc_id", s(&|r| Some(r.doc_id.as_str()))),
-        strings("department", s(&|r| Some(r.department.as_str()))),
-        strings("doc_kind", s(&|r| Some(r.doc_kind.as_str()))),
+        strings("doc_id", s(&|r| Some(&r.doc_id))),
+        strings("department", s(&|r| Some(&r.department))),
+        strings("doc_kind", s(&|r| Some(r.doc_kind))),
         Column::new("row_no".into(), rows.iter().map(|r| r.row_no).collect::<Vec<i32>>()),
     ];
     let level = || Column::new("level".into(), rows.iter().map(|r| r.key.level).collect::<Vec<Option<i8>>>());

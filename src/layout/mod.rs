@@ -24,9 +24,15 @@ pub struct Region {
 
 /// Removes markdown decoration (`## **…**`, `- `, `<b>`) and white space.
 pub fn plain(line: &str) -> String {
-    let s = strip_ws(line).replace("<b>", "").replace("</b>", "");
-    let s = s.trim_start_matches(['#', '*', '>', '-']).trim_end_matches('*');
-    s.to_string()
+    let mut s = strip_ws(line);
+    if s.contains("<b>") || s.contains("</b>") {
+        s = s.replace("<b>", "").replace("</b>", "");
+    }
+    let trimmed = s.trim_start_matches(['#', '*', '>', '-']).trim_end_matches('*');
+    if trimmed.len() == s.len() {
+        return s;
+    }
+    trimmed.to_string()
 }
 
 fn is_table_ordinal(s: &str) -> bool {
