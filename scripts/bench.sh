@@ -20,6 +20,9 @@
 # It exits 0 whatever the results (it is a measurement, not a test); 1 only when it cannot
 # measure at all (no corpus, build failure, bad arguments).
 #
+# For every N it also measures the writer floor (scripts/writer_floor.py, needs python polars):
+# polars writing the run's output tables alone, from memory, with the most threads; no run that
+# writes those tables with polars can beat it, so it shows how much of the 10x budget is left.
 # Environment: WAIT_IDLE (default 900): before each timed run, wait up to this many seconds
 # for the machine to be quiet (other processes under 0.2 cores for 5 s); the table reports the
 # CPU other processes used during each run anyway, and a run during which they used more than
@@ -106,7 +109,7 @@ CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 MEM="$(free -h | awk '/^Mem:/ { print $2 }')"
 NPROC="$(nproc)"
 
-declare -A WALL RSS RC SUMMARY RG BYTES OTHER CPUP
+declare -A WALL RSS RC SUMMARY RG BYTES OTHER CPUP FLOOR
 
 # One run of the binary over archive $3 (N=$1) with $2 threads; sets M_WALL (s), M_RSS (KB),
 # M_RC, M_OTHER (cores other processes used meanwhile), M_CPUP (CPU % of the run), M_SUMMARY.
@@ -136,6 +139,11 @@ measure() {
   log "N=$n threads=$t: $M_WALL s, CPU $M_CPUP, peak RSS $((${M_RSS:-0} / 1024)) MB, other load $M_OTHER cores, exit $M_RC: $M_SUMMARY"
   if [ "$M_RC" != 0 ] && [ "$M_RC" != 1 ]; then
     log "stderr of the failed run:"; tail -5 "$TMP/stderr" >&2
+  fi
+  # The writer floor, once per N, on the output of a run with the most threads (same pool size).
+  if [ "$t" = "${THREADS[${#THREADS[@]}-1]}" ] && [ -z "${FLOOR[$n]:-}" ] && [ -d "$out" ]; then
+    FLOOR[$n]="$(POLARS_MAX_THREADS="$t" python3 "$REPO/scripts/writer_floor.py" "$out" 2>/dev/null)" || FLOOR[$n]=""
+    log "N=$n: writer floor (polars writing this output alone, $t threads): ${FLOOR[$n]:-not measured (python polars missing?)}"
   fi
   rm -rf "$out" "$out.previous"
 }
@@ -210,6 +218,12 @@ for n in "${NS[@]}"; do
   ratio="$(awk -v w="${WALL[$n,$tmax]}" -v r="${RG[$n]}" 'BEGIN { printf "%.1f", w / r }')"
   ok="$(awk -v x="$ratio" 'BEGIN { print (x <= 10) ? 1 : 0 }')"
   echo "- $(verdict "$ok") full run within 10× of the rg pass (N=$n, $tmax threads): ${ratio}×"
+  if [ -n "${FLOOR[$n]:-}" ]; then
+    read -r fs frows fcells <<<"${FLOOR[$n]}"
+    awk -v f="$fs" -v r="${RG[$n]}" -v rows="$frows" -v cells="$fcells" -v t="$tmax" 'BEGIN {
+      printf "  - writer floor: polars alone writes this run'"'"'s %d rows (%d cells) in %.3f s with %d threads = %.1f× the rg pass, %.0f%% of the 10× budget\n",
+        rows, cells, f, t, f / r, 100 * f / (10 * r) }'
+  fi
 done
 all_rss=1; worst=0
 for n in "${NS[@]}"; do for t in "${THREADS[@]}"; do
