@@ -4,6 +4,7 @@
 use crate::assign::{assign, inactive_columns};
 use crate::checks::{run_checks, CheckRow};
 use crate::identity::document_identities;
+use crate::layout::html::{self, LineMap};
 use crate::layout::{detect_layout, find_regions, parse_tables};
 use crate::meta::{kind_of_tables, read_department, read_meta, DocMeta};
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
@@ -69,11 +70,35 @@ pub fn pipe_rows_to_tabs<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
         .collect()
 }
 
+/// The lines the parsers read: HTML tables flattened to tab-separated rows, markdown pipe rows
+/// tab-separated. With HTML tables, lines move, and the map gives each one's source line.
+fn parser_lines(text: &str) -> (Vec<Cow<'_, str>>, Option<LineMap>) {
+    let raw_lines = split_lines(text);
+    if !html::has_html_table(text) {
+        return (pipe_rows_to_tabs(&raw_lines), None);
+    }
+    let flat = html::flatten(&raw_lines);
+    let refs: Vec<&str> = flat.lines.iter().map(String::as_str).collect();
+    let lines = pipe_rows_to_tabs(&refs).into_iter().map(|c| Cow::Owned(c.into_owned())).collect();
+    (lines, Some(flat.map))
+}
+
+/// Line numbers of flattened HTML lines -> source lines, in tables, rows and their messages.
+fn remap_lines(tables: &mut [Table], map: &LineMap) {
+    for t in tables {
+        t.first_line = t.first_line.map(|l| map.source_of(l));
+        t.last_line = t.last_line.map(|l| map.source_of(l));
+        t.error = t.error.as_deref().map(|e| map.remap_message(e));
+        for row in &mut t.rows {
+            row.line = map.source_of(row.line);
+        }
+    }
+}
+
 /// Department and kind only, as `extract` would find them (used to order documents before the
 /// full extraction).
 pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
-    let raw_lines = split_lines(text);
-    let normalized = pipe_rows_to_tabs(&raw_lines);
+    let (normalized, _) = parser_lines(text);
     let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
     let regions = find_regions(&lines);
     if regions.is_empty() {
@@ -84,8 +109,7 @@ pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
 }
 
 pub fn extract(text: &str) -> Extracted {
-    let raw_lines = split_lines(text);
-    let normalized = pipe_rows_to_tabs(&raw_lines);
+    let (normalized, line_map) = parser_lines(text);
     let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
     let regions = find_regions(&lines);
     if regions.is_empty() {
@@ -96,6 +120,9 @@ pub fn extract(text: &str) -> Extracted {
     let kind = meta.doc_kind.unwrap_or(DocKind::Budget);
     let unit = meta.source_unit.unwrap_or(SourceUnit::WanYuan);
     let mut tables = parse_tables(&lines, &regions, kind, unit);
+    if let Some(map) = &line_map {
+        remap_lines(&mut tables, map);
+    }
     // Tables of the other kind's template are reported, not kept.
     let mut problems: Vec<String> = Vec::new();
     tables.retain(|t| {
@@ -121,7 +148,10 @@ pub fn extract(text: &str) -> Extracted {
     assign(&mut tables, &ids, &inactive);
     let checks = run_checks(&tables, &ids);
     if let Some(cut) = cut_off(&lines, &regions, &tables) {
-        problems.push(cut);
+        problems.push(match &line_map {
+            Some(map) => map.remap_message(&cut),
+            None => cut,
+        });
     }
     for t in &tables {
         if t.status == TableStatus::Failed {

@@ -2,6 +2,7 @@
 //! the layout, and hands each table's lines to the parser for its layout. Both parsers produce
 //! the shared `Table`/`Row` model; numbers of `pdf_text` rows stay `Unplaced` for `assign`.
 
+pub mod html;
 pub mod pdf_text;
 pub mod tsv;
 

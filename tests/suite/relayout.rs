@@ -30,6 +30,59 @@ fn as_pipe_tables(tsv: &str) -> String {
     out.join("\n")
 }
 
+fn escape(cell: &str) -> String {
+    cell.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// One HTML row: a header row (no digits) merges a cell with the blanks after it into one
+/// `colspan` cell, as converters print merged headers; data rows keep every cell.
+fn html_row(line: &str) -> String {
+    let cells: Vec<&str> = line.split('\t').collect();
+    let header = !line.chars().any(|c| c.is_ascii_digit());
+    let mut out = String::from("<tr>");
+    let mut i = 0;
+    while i < cells.len() {
+        let mut span = 1;
+        while header && !cells[i].trim().is_empty() && i + span < cells.len() && cells[i + span].trim().is_empty() {
+            span += 1;
+        }
+        let attr = if span > 1 { format!(" colspan=\"{span}\"") } else { String::new() };
+        out.push_str(&format!("<td{attr}>{}</td>", escape(cells[i])));
+        i += span;
+    }
+    out.push_str("</tr>");
+    out
+}
+
+/// Tab-separated rows as HTML tables. `one_line`: every table on one line after its title, as
+/// MinerU prints them; otherwise one `<tr>` per line and headings in `<h2>`, as HTML exports do.
+fn as_html_tables(tsv: &str, one_line: bool) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut table: Vec<String> = Vec::new();
+    let close = |table: &mut Vec<String>, out: &mut Vec<String>| {
+        if !table.is_empty() {
+            let sep = if one_line { "" } else { "\n" };
+            out.push(format!("<table>{sep}{}{sep}</table>", table.join(sep)));
+            table.clear();
+        }
+    };
+    for l in tsv.lines() {
+        if l.contains('\t') {
+            table.push(html_row(l));
+            continue;
+        }
+        close(&mut table, &mut out);
+        let heading = l.trim_start_matches(['#', ' ']);
+        if !one_line && l.starts_with('#') {
+            out.push(format!("<h2>{}</h2>", escape(heading)));
+        } else {
+            out.push(escape(l));
+        }
+    }
+    close(&mut table, &mut out);
+    out.join("\n")
+}
+
 fn as_pdf_text(tsv: &str) -> String {
     tsv.lines()
         .map(|l| {
@@ -126,4 +179,42 @@ fn markdown_budget_as_pipe_tables() {
     let (wrong, open) = wrong_cells(&name, &as_pipe_tables(&text), &gold);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(open, 0);
+}
+
+#[test]
+fn tab_separated_documents_as_html_tables() {
+    let Some(shared) = common::shared_or_skip("tab_separated_documents_as_html_tables") else { return };
+    for prefix in ["003", "004"] {
+        let (name, text, gold) = gold(&shared, prefix);
+        for one_line in [true, false] {
+            let (wrong, open) = wrong_cells(&name, &as_html_tables(&text, one_line), &gold);
+            assert!(wrong.is_empty(), "{name} (one_line {one_line}):\n{}", wrong.join("\n"));
+            assert_eq!(open, 0, "{name} (one_line {one_line})");
+        }
+    }
+}
+
+/// Line numbers of an HTML document point into its own text: a table's first line is its title.
+#[test]
+fn html_table_lines_point_at_the_source() {
+    let Some(shared) = common::shared_or_skip("html_table_lines_point_at_the_source") else { return };
+    let (name, text, _) = gold(&shared, "003");
+    let html = as_html_tables(&text, true);
+    let out = process_bytes(&name, html.as_bytes(), &Settings::default());
+    let source: Vec<&str> = html.lines().collect();
+    let parsed: Vec<_> = out.tables.iter().filter(|t| t.status == "parsed").collect();
+    let original = process_bytes(&name, text.as_bytes(), &Settings::default());
+    assert_eq!(parsed.len(), original.tables.iter().filter(|t| t.status == "parsed").count());
+    // Every table's first and last line is the same printed line as in the tab-separated text
+    // (its title, and the last line before the next title).
+    let original_lines: Vec<&str> = text.lines().collect();
+    for t in parsed {
+        let o = original.tables.iter().find(|o| o.table_type == t.table_type).unwrap();
+        for (what, got, want) in [("first", t.first_line, o.first_line), ("last", t.last_line, o.last_line)] {
+            let (got, want) = (source[got.unwrap() as usize - 1], original_lines[want.unwrap() as usize - 1]);
+            assert_eq!(got, want, "{}: {what} line", t.table_type);
+        }
+    }
+    let docs = &out.document;
+    assert_eq!(docs.status, "ok", "{:?}", docs.error);
 }
