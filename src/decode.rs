@@ -1,5 +1,5 @@
-//! Bytes -> text: BOM first (UTF-8, UTF-16 LE/BE), then strict UTF-8, then strict GB18030;
-//! never replaces characters silently. Reports the encoding used.
+//! Bytes -> text: BOM first (UTF-8, UTF-16 LE/BE), then BOM-less UTF-16 (by where its NUL bytes
+//! are), then strict UTF-8, then strict GB18030; never replaces characters silently. Reports the encoding used.
 
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -63,7 +63,7 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, DecodeError
         return Ok(Decoded { text, encoding: name_of(enc) });
     }
     if let Some(pos) = bytes.iter().position(|b| *b == 0) {
-        return Err(DecodeError::Binary(pos));
+        return utf16_without_bom(bytes).ok_or(DecodeError::Binary(pos));
     }
     if let Some(text) = strict(UTF_8, bytes) {
         return Ok(Decoded { text, encoding: "utf-8" });
@@ -71,8 +71,28 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, DecodeError
     if let Some(text) = strict(GB18030, bytes) {
         return Ok(Decoded { text, encoding: "gb18030" });
     }
-    let _ = (UTF_16LE, UTF_16BE);
     Err(DecodeError::Invalid("utf-8 or gb18030", first_bad_offset(bytes)))
+}
+
+/// UTF-16 without a BOM (some Windows tools write it): NUL bytes mostly on one side of the code
+/// units (ASCII digits, spaces and line breaks have a zero high byte), and text that decodes
+/// strictly to printable characters. Anything else stays binary.
+fn utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let zeros_at = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    let units = bytes.len() / 2;
+    // CJK characters at U+xx00 (一 is U+4E00) put a few NULs on the other side too.
+    let enc = match (even, odd) {
+        (minor, major) if major * 10 >= units && minor * 4 <= major => UTF_16LE,
+        (major, minor) if major * 10 >= units && minor * 4 <= major => UTF_16BE,
+        _ => return None,
+    };
+    let text = strict(enc, bytes)?;
+    let printable = text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\u{c}'));
+    printable.then(|| Decoded { text, encoding: name_of(enc) })
 }
 
 #[cfg(test)]
@@ -95,6 +115,9 @@ mod tests {
         let mut be = vec![0xFE, 0xFF];
         be.extend(s.encode_utf16().flat_map(|u| u.to_be_bytes()));
         assert_eq!(decode(&be, None).unwrap().encoding, "utf-16be");
+        // Without the BOM, the side the NUL bytes are on tells LE from BE.
+        assert_eq!(decode(&le[2..], None).unwrap(), Decoded { text: s.into(), encoding: "utf-16le" });
+        assert_eq!(decode(&be[2..], None).unwrap(), Decoded { text: s.into(), encoding: "utf-16be" });
     }
 
     #[test]

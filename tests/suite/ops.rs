@@ -55,6 +55,8 @@ fn every_encoding_and_line_ending_gives_identical_tables() {
             ("utf-16le", utf16(&lf, true), "utf-16le"),
             ("utf-16be", utf16(&lf.replace('\n', "\r\n"), false), "utf-16be"),
             ("gb18030", GB18030.encode(&lf).0.into_owned(), "gb18030"),
+            ("utf-16le without BOM", utf16(&lf, true)[2..].to_vec(), "utf-16le"),
+            ("utf-16be without BOM", utf16(&lf, false)[2..].to_vec(), "utf-16be"),
         ];
         for (what, variant, encoding) in variants {
             let out = process_bytes(&name, &variant, &settings);
