@@ -109,7 +109,20 @@ fn has_amount(text: &str) -> bool {
 
 /// Removes headers, page furniture and prose; marks the first line after a page break.
 fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> Vec<DataLine<'a>> {
-    let has_numbering = body.iter().any(|l| is_numbering_line(l));
+    // numbering_ahead[i]: a numbering line closes the header block that line i is in (one comes
+    // before the next page header). Where none does (a page that repeats the `编制单位` line but
+    // not the column headers), the header ends at the first line that looks like data.
+    let mut numbering_ahead = vec![false; body.len() + 1];
+    for i in (0..body.len()).rev() {
+        let text = body[i].trim();
+        numbering_ahead[i] = if is_numbering_line(text) {
+            true
+        } else if is_page_header(text) {
+            false
+        } else {
+            numbering_ahead[i + 1]
+        };
+    }
     let mut out = Vec::new();
     let mut in_header = true;
     let mut page_break = false;
@@ -132,7 +145,7 @@ fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> V
         }
         if in_header {
             let looks_like_data = has_amount(text) || starts_with_code(text, function_coded);
-            if has_numbering || !looks_like_data {
+            if numbering_ahead[i] || !looks_like_data {
                 continue;
             }
             in_header = false;

@@ -218,3 +218,35 @@ fn html_table_lines_point_at_the_source() {
     let docs = &out.document;
     assert_eq!(docs.status, "ok", "{:?}", docs.error);
 }
+
+/// The pdf_text documents with the column headers of every continuation page removed (the page
+/// break keeps its `编制单位` line, as converters that do not repeat table headers print it):
+/// no row may be lost.
+#[test]
+fn pdf_text_pages_without_repeated_headers() {
+    let Some(shared) = common::shared_or_skip("pdf_text_pages_without_repeated_headers") else { return };
+    for prefix in ["000", "001"] {
+        let (name, text, gold) = gold(&shared, prefix);
+        let is_amount_line = |l: &str| l.split_whitespace().any(|t| t.contains('.') && t.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit()) && t.len() > 2);
+        let mut out: Vec<&str> = Vec::new();
+        let mut skipping = false;
+        let mut removed = 0;
+        for l in text.lines() {
+            if skipping {
+                removed += 1;
+                if l.trim_start().starts_with('※') || l.trim_start().starts_with("栏次") {
+                    skipping = false;
+                }
+                continue;
+            }
+            let mid_table = out.iter().rev().find(|p| !p.trim().is_empty()).is_some_and(|p| is_amount_line(p));
+            out.push(l);
+            if mid_table && l.contains("编制") {
+                skipping = true;
+            }
+        }
+        assert!(removed > 20, "{name}: only {removed} header lines removed");
+        let (wrong, _open) = wrong_cells(&name, &out.join("\n"), &gold);
+        assert!(wrong.is_empty(), "{name}:\n{}", wrong.join("\n"));
+    }
+}
