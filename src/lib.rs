@@ -18,5 +18,6 @@ pub mod model;
 pub mod normalize;
 pub mod run;
 pub mod sink;
+pub mod spill;
 #[doc(hidden)]
 pub mod synth;

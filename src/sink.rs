@@ -2,6 +2,7 @@
 //! year), written beside the output directory and swapped in atomically when complete.
 
 use crate::model::{KeyShape, RowKey, TableType};
+use crate::spill::{SpillReader, SpillWriter};
 use polars::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -126,7 +127,7 @@ fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
 }
 
 /// One partition (table type, year) of data rows, already sorted.
-fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
+fn rows_frame(tt: TableType, rows: &[DataRow]) -> PolarsResult<DataFrame> {
     let s = |f: &dyn Fn(&DataRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let mut cols = vec![
         strings("doc_id", s(&|r| Some(&r.doc_id))),
@@ -164,10 +165,11 @@ fn rows_frame(tt: TableType, rows: &[&DataRow]) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(cols)
 }
 
-/// Rows buffered per partition before they are written as one row group.
+/// Rows per row group (a file's last one holds the rest); also how many records the top-level
+/// files buffer before they write one.
 const ROW_GROUP_ROWS: usize = 65_536;
-/// Rows buffered over all partitions before every buffer is written out.
-const BUFFERED_ROWS: usize = 131_072;
+/// Data rows held in memory over all partitions before the fullest are spilled to disk.
+const BUFFERED_ROWS: usize = 65_536;
 
 fn err(e: PolarsError) -> String {
     e.to_string()
@@ -206,10 +208,11 @@ impl StreamFile {
     }
 }
 
-/// One `<table_type>/fiscal_year=<YYYY>/` file and the rows waiting for it.
+/// One `<table_type>/fiscal_year=<YYYY>/` file's rows: those in memory, and the blocks already
+/// spilled to disk (in order). The Parquet file is written when the run ends.
 struct Partition {
     table_type: TableType,
-    file: Option<StreamFile>,
+    spill: Option<SpillWriter>,
     pending: Vec<DataRow>,
 }
 
@@ -302,14 +305,17 @@ impl<T> RecordFile<T> {
     }
 }
 
-/// Writes a snapshot while documents arrive, holding only a bounded number of rows. Documents
-/// must be added in the contract's row order (department, doc_kind, doc_id); each file's row
-/// groups are then cut at fixed row counts, so the bytes depend on the input only.
+/// Writes a snapshot while documents arrive, holding only a bounded number of rows (data rows
+/// beyond it wait in spill files until the end). Documents must be added in the contract's row
+/// order (department, doc_kind, doc_id); each file's row groups are then cut at fixed row
+/// counts, so the bytes depend on the input only.
 pub struct SnapshotWriter {
     dir: PathBuf,
     shard: Option<Shard>,
     partitions: BTreeMap<(TableType, i32), Partition>,
     buffered: usize,
+    /// Data rows held in memory before the fullest partitions spill.
+    budget: usize,
     documents: RecordFile<DocumentRecord>,
     tables: RecordFile<TableRecord>,
     checks: RecordFile<CheckRecord>,
@@ -324,10 +330,18 @@ impl SnapshotWriter {
             shard,
             partitions: BTreeMap::new(),
             buffered: 0,
+            budget: BUFFERED_ROWS,
             documents: RecordFile::new(top_level(dir, "documents", shard), documents_frame),
             tables: RecordFile::new(top_level(dir, "tables", shard), tables_frame),
             checks: RecordFile::new(top_level(dir, "checks", shard), checks_frame),
         })
+    }
+
+    /// Holds at most `rows` data rows in memory (default `BUFFERED_ROWS`); the output does not
+    /// depend on it.
+    pub fn with_row_budget(mut self, rows: usize) -> SnapshotWriter {
+        self.budget = rows.max(1);
+        self
     }
 
     /// Adds one document's records and rows.
@@ -337,16 +351,16 @@ impl SnapshotWriter {
             let part = self
                 .partitions
                 .entry((tt, row.fiscal_year))
-                .or_insert_with(|| Partition { table_type: tt, file: None, pending: Vec::new() });
+                .or_insert_with(|| Partition { table_type: tt, spill: None, pending: Vec::new() });
             part.pending.push(row);
             self.buffered += 1;
             if part.pending.len() >= ROW_GROUP_ROWS {
                 let n = part.pending.len();
-                flush_partition(&self.dir, self.shard, (tt, year), part)?;
+                flush_partition(&self.dir, (tt, year), part)?;
                 self.buffered -= n;
             }
         }
-        if self.buffered >= BUFFERED_ROWS {
+        if self.buffered >= self.budget {
             self.flush_largest()?;
         }
         self.checks.extend(checks)?;
@@ -354,17 +368,16 @@ impl SnapshotWriter {
         self.documents.extend([document])
     }
 
-    /// Writes the fullest partitions until half the buffer is free: fewer, larger row groups
-    /// (each row group's footer metadata stays in memory until the file is finished).
+    /// Spills the fullest partitions until half the buffer is free (fewer, larger blocks).
     fn flush_largest(&mut self) -> Result<(), String> {
         let mut keys: Vec<((TableType, i32), usize)> = self.partitions.iter().map(|(k, p)| (*k, p.pending.len())).collect();
         keys.sort_by(|a, b| b.1.cmp(&a.1));
         for (key, n) in keys {
-            if self.buffered <= BUFFERED_ROWS / 2 {
+            if self.buffered <= self.budget / 2 {
                 break;
             }
             if let Some(part) = self.partitions.get_mut(&key) {
-                flush_partition(&self.dir, self.shard, key, part)?;
+                flush_partition(&self.dir, key, part)?;
                 self.buffered -= n;
             }
         }
@@ -381,12 +394,9 @@ impl SnapshotWriter {
             (tables.pending.len(), OpenFile(Box::new(move || tables.finish()))),
             (documents.pending.len(), OpenFile(Box::new(move || documents.finish()))),
         ];
-        for (key, mut part) in partitions {
+        for (key, part) in partitions {
             let (dir, buffered) = (dir.clone(), part.pending.len());
-            let finish = move || {
-                flush_partition(&dir, shard, key, &mut part)?;
-                part.file.map(StreamFile::finish).transpose().map(|_| ())
-            };
+            let finish = move || write_partition(&dir, shard, key, part);
             sized.push((buffered, OpenFile(Box::new(finish))));
         }
         // Stable sort: equal sizes keep their (deterministic) order.
@@ -407,25 +417,62 @@ impl OpenFile {
 
 /// Completes a snapshot directory whose files are all finished: syncs it.
 pub fn seal(dir: &Path) -> Result<(), String> {
+    let spill = spill_dir(dir);
+    if spill.exists() {
+        std::fs::remove_dir_all(&spill).map_err(|e| format!("{}: {e}", spill.display()))?;
+    }
     // Keeps `output/` in the repository although its contents are ignored.
     File::create(dir.join(".gitkeep")).map_err(|e| e.to_string())?;
     sync_tree(dir)
 }
 
-fn flush_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
+/// Where a run keeps its spilled rows: inside the staging snapshot, removed by `seal`.
+fn spill_dir(dir: &Path) -> PathBuf {
+    dir.join(".spill")
+}
+
+/// Moves a partition's buffered rows to its spill file.
+fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
     if part.pending.is_empty() {
         return Ok(());
     }
-    let rows: Vec<&DataRow> = part.pending.iter().collect();
-    let df = rows_frame(part.table_type, &rows).map_err(err)?;
-    if part.file.is_none() {
-        let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard));
-        part.file = Some(StreamFile::create(path, &df.schema())?);
+    if part.spill.is_none() {
+        part.spill = Some(SpillWriter::create(spill_dir(dir).join(format!("{}-{year}.bin", tt.as_str())))?);
     }
-    part.file.as_mut().map(|f| f.write(&df)).transpose()?;
+    part.spill.as_mut().map(|s| s.append(&part.pending)).transpose()?;
     // Give the buffer back: kept capacity summed over every partition grew with the archive.
     part.pending = Vec::new();
     Ok(())
+}
+
+/// Writes a partition's Parquet file from its spilled blocks and its buffered rows, in order,
+/// in row groups of `ROW_GROUP_ROWS`.
+fn write_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32), part: Partition) -> Result<(), String> {
+    let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard));
+    let mut file: Option<StreamFile> = None;
+    let mut batch: Vec<DataRow> = Vec::new();
+    let write = |rows: &[DataRow], file: &mut Option<StreamFile>| -> Result<(), String> {
+        let df = rows_frame(part.table_type, rows).map_err(err)?;
+        if file.is_none() {
+            *file = Some(StreamFile::create(path.clone(), &df.schema())?);
+        }
+        file.as_mut().map(|f| f.write(&df)).transpose().map(|_| ())
+    };
+    let mut reader = part.spill.map(SpillWriter::into_reader).transpose()?;
+    while let Some(block) = reader.as_mut().map(SpillReader::next_block).transpose()?.flatten() {
+        batch.extend(block);
+        while batch.len() >= ROW_GROUP_ROWS {
+            let rest = batch.split_off(ROW_GROUP_ROWS);
+            write(&batch, &mut file)?;
+            batch = rest;
+        }
+    }
+    batch.extend(part.pending);
+    for chunk in batch.chunks(ROW_GROUP_ROWS) {
+        write(chunk, &mut file)?;
+    }
+    reader.map(SpillReader::remove).transpose()?;
+    file.map(StreamFile::finish).transpose().map(|_| ())
 }
 
 fn sync_tree(dir: &Path) -> Result<(), String> {

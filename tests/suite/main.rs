@@ -10,4 +10,5 @@ mod ops;
 mod relayout;
 mod roundtrip;
 mod shard;
+mod spill;
 mod tolerance;
