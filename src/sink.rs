@@ -395,7 +395,8 @@ impl SnapshotWriter {
             (documents.pending.len(), OpenFile(Box::new(move || documents.finish()))),
         ];
         for (key, part) in partitions {
-            let (dir, buffered) = (dir.clone(), part.pending.len());
+            // All of the partition's rows are written now: its spilled ones too.
+            let (dir, buffered) = (dir.clone(), part.pending.len() + part.spill.as_ref().map_or(0, SpillWriter::rows));
             let finish = move || write_partition(&dir, shard, key, part);
             sized.push((buffered, OpenFile(Box::new(finish))));
         }

@@ -19,6 +19,7 @@ const LEVEL: i32 = 1;
 pub struct SpillWriter {
     path: PathBuf,
     file: BufWriter<File>,
+    rows: usize,
 }
 
 impl SpillWriter {
@@ -27,11 +28,17 @@ impl SpillWriter {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(SpillWriter { path, file: BufWriter::new(file) })
+        Ok(SpillWriter { path, file: BufWriter::new(file), rows: 0 })
+    }
+
+    /// Rows appended so far.
+    pub fn rows(&self) -> usize {
+        self.rows
     }
 
     /// Appends one block of rows.
     pub fn append(&mut self, rows: &[DataRow]) -> Result<(), String> {
+        self.rows += rows.len();
         let raw = encode(rows);
         let block = zstd::bulk::compress(&raw, LEVEL).map_err(|e| format!("{}: {e}", self.path.display()))?;
         // Header: compressed bytes, encoded bytes, rows.
@@ -46,7 +53,7 @@ impl SpillWriter {
 
     /// Closes the file and opens it for reading from the first block.
     pub fn into_reader(self) -> Result<SpillReader, String> {
-        let SpillWriter { path, file } = self;
+        let SpillWriter { path, file, .. } = self;
         file.into_inner().map_err(|e| format!("{}: {e}", path.display()))?;
         let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(SpillReader { path, file: BufReader::new(file) })
