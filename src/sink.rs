@@ -165,9 +165,12 @@ fn rows_frame(tt: TableType, rows: &[DataRow]) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(cols)
 }
 
-/// Rows per row group (a file's last one holds the rest); also how many records the top-level
-/// files buffer before they write one.
+/// Rows per row group of a table-type file (a file's last one holds the rest).
 const ROW_GROUP_ROWS: usize = 65_536;
+/// Records the top-level files (documents, tables, checks) buffer before they write a row group:
+/// smaller, so their buffers fill early in a run instead of growing with the archive up to a
+/// large cap.
+const RECORD_ROWS: usize = 16_384;
 /// Data rows held in memory over all partitions before the fullest are spilled to disk.
 const BUFFERED_ROWS: usize = 65_536;
 
@@ -278,7 +281,7 @@ impl<T> RecordFile<T> {
 
     fn extend(&mut self, records: impl IntoIterator<Item = T>) -> Result<(), String> {
         self.pending.extend(records);
-        if self.pending.len() >= ROW_GROUP_ROWS {
+        if self.pending.len() >= RECORD_ROWS {
             self.flush()?;
         }
         Ok(())
