@@ -39,7 +39,7 @@ impl SpillWriter {
     /// Appends one block of rows.
     pub fn append(&mut self, rows: &[DataRow]) -> Result<(), String> {
         self.rows += rows.len();
-        let raw = encode(rows);
+        let raw = encode(rows).map_err(|e| format!("{}: {e}", self.path.display()))?;
         let block = zstd::bulk::compress(&raw, LEVEL).map_err(|e| format!("{}: {e}", self.path.display()))?;
         // Header: compressed bytes, encoded bytes, rows.
         let mut head = Vec::with_capacity(24);
@@ -110,19 +110,22 @@ fn put_i64(out: &mut Vec<u8>, v: Option<i64>) {
 }
 
 /// Values in cents (Decimal(18, 2) fits an i64).
-fn cents(d: Decimal) -> i64 {
-    (d * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
+fn cents(d: Decimal) -> Result<i64, String> {
+    (d * Decimal::from(100)).round().to_i64().ok_or_else(|| format!("amount {d} does not fit Decimal(18, 2)"))
 }
 
 /// The strings a `&'static str` field can hold, by index (0 = none).
 const KINDS: [&str; 2] = ["budget", "final"];
 const BASES: [&str; 2] = ["budget", "actual"];
 
-fn index_of(set: &[&str], v: Option<&str>) -> u8 {
-    v.and_then(|v| set.iter().position(|s| *s == v)).map_or(0, |i| i as u8 + 1)
+fn index_of(set: &[&str], v: Option<&str>) -> Result<u8, String> {
+    match v {
+        None => Ok(0),
+        Some(v) => set.iter().position(|s| *s == v).map(|i| i as u8 + 1).ok_or_else(|| format!("unexpected value {v:?}")),
+    }
 }
 
-fn encode(rows: &[DataRow]) -> Vec<u8> {
+fn encode(rows: &[DataRow]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(rows.len() * 96);
     let mut last_doc: Option<&Arc<str>> = None;
     for r in rows {
@@ -133,7 +136,7 @@ fn encode(rows: &[DataRow]) -> Vec<u8> {
             out.push(1);
             put_str(&mut out, Some(&r.doc_id));
             put_str(&mut out, Some(&r.department));
-            out.push(index_of(&KINDS, Some(r.doc_kind)));
+            out.push(index_of(&KINDS, Some(r.doc_kind))?);
             out.extend_from_slice(&r.fiscal_year.to_le_bytes());
             last_doc = Some(&r.doc_id);
         }
@@ -146,16 +149,16 @@ fn encode(rows: &[DataRow]) -> Vec<u8> {
         });
         put_i64(&mut out, k.line_no.map(i64::from));
         put_i64(&mut out, k.level.map(i64::from));
-        out.push(index_of(&BASES, k.basis));
+        out.push(index_of(&BASES, k.basis)?);
         for s in [&k.item, &k.item_name, &k.code, &k.name, &k.unit, &k.project_name] {
             put_str(&mut out, s.as_deref());
         }
         out.push(r.values.len() as u8);
         for v in &r.values {
-            put_i64(&mut out, v.map(cents));
+            put_i64(&mut out, v.map(cents).transpose()?);
         }
     }
-    out
+    Ok(out)
 }
 
 /// Reads what `encode` wrote.
