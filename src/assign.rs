@@ -84,7 +84,9 @@ pub fn inactive_columns(tables: &[Table], kind: DocKind) -> InactiveColumns {
     if kind != DocKind::Budget {
         return out;
     }
-    let Some(summary) = tables.iter().find(|t| t.table_type == TableType::RevenueExpenditureSummary) else { return out };
+    let Some(summary) = tables.iter().find(|t| t.table_type == TableType::RevenueExpenditureSummary) else {
+        return out;
+    };
     let mut current: Vec<(String, Option<Decimal>)> = Vec::new();
     let mut carried: Vec<(String, Option<Decimal>)> = Vec::new();
     for row in summary.rows.iter().filter(|r| r.key.side == Some(Side::Revenue)) {
@@ -103,7 +105,8 @@ pub fn inactive_columns(tables: &[Table], kind: DocKind) -> InactiveColumns {
     let zero = |v: Option<Decimal>| v.is_none_or(|d| d.is_zero());
     // A specific line if printed, else the line that includes it.
     let lookup = |lines: &[(String, Option<Decimal>)], specific: &[&str], general: &[&str]| -> Option<bool> {
-        let find = |words: &[&str]| lines.iter().find(|(i, _)| words.iter().any(|w| i.contains(w))).map(|(_, v)| zero(*v));
+        let find =
+            |words: &[&str]| lines.iter().find(|(i, _)| words.iter().any(|w| i.contains(w))).map(|(_, v)| zero(*v));
         find(specific).or_else(|| find(general).filter(|z| *z))
     };
     let gb = lookup(&current, &["一般财力"], &["一般公共预算"]);
@@ -114,10 +117,15 @@ pub fn inactive_columns(tables: &[Table], kind: DocKind) -> InactiveColumns {
     let sct = lookup(&current, &["上级国有资本经营"], &["国有资本经营"]);
     let special = lookup(&current, &["财政专户"], &[]);
     let unit = lookup(&current, &["单位资金"], &[]);
-    let fiscal_carry_all = carried.iter().find(|(i, _)| i.contains("财政拨款结转") && !i.starts_with('非')).map(|(_, v)| zero(*v));
+    let fiscal_carry_all =
+        carried.iter().find(|(i, _)| i.contains("财政拨款结转") && !i.starts_with('非')).map(|(_, v)| zero(*v));
     let nonfiscal = carried.iter().find(|(i, _)| i.starts_with("非财政拨款")).map(|(_, v)| zero(*v));
     let carry = |word: &str| -> Option<bool> {
-        carried.iter().find(|(i, _)| i.contains(word) && !i.contains("财政拨款结转")).map(|(_, v)| zero(*v)).or(fiscal_carry_all.filter(|z| *z))
+        carried
+            .iter()
+            .find(|(i, _)| i.contains(word) && !i.contains("财政拨款结转"))
+            .map(|(_, v)| zero(*v))
+            .or(fiscal_carry_all.filter(|z| *z))
     };
     let is = |x: Option<bool>| x == Some(true);
     let mut rev = BTreeSet::new();
@@ -196,7 +204,8 @@ fn build_vars(tables: &[Table], inactive: &InactiveColumns) -> Vec<Var> {
                     let proven_empty: Vec<usize> = (0..n)
                         .filter(|&col| {
                             let name = row.columns[col];
-                            dead.is_some_and(|d| d.contains(name)) || economic_column_excluded(table.table_type, row.key.code.as_deref(), name)
+                            dead.is_some_and(|d| d.contains(name))
+                                || economic_column_excluded(table.table_type, row.key.code.as_deref(), name)
                         })
                         .collect();
                     let facts = |c: &Candidate| proven_empty.iter().all(|&col| c.values[col].is_none_or(|v| v == 0));
@@ -249,7 +258,14 @@ fn tabulate(preps: &mut [Prepared], vars: &[Var]) {
             .iter()
             .map(|(v, cells)| {
                 let addends: Vec<usize> = cells.iter().filter(|(_, sign)| *sign > 0).map(|(col, _)| *col).collect();
-                let printed = |c: &Candidate| addends.iter().take(64).enumerate().filter(|(_, col)| c.values[**col].is_some()).fold(0u64, |m, (j, _)| m | 1 << j);
+                let printed = |c: &Candidate| {
+                    addends
+                        .iter()
+                        .take(64)
+                        .enumerate()
+                        .filter(|(_, col)| c.values[**col].is_some())
+                        .fold(0u64, |m, (j, _)| m | 1 << j)
+                };
                 TermTable {
                     contrib: vars[*v].cands.iter().map(|c| contribution(c, cells)).collect(),
                     printed: vars[*v].cands.iter().map(printed).collect(),
@@ -325,7 +341,11 @@ fn revise(p: &Prepared, domains: &[Vec<usize>]) -> Option<Vec<(usize, Vec<usize>
     for (i, (v, table)) in free.iter().enumerate() {
         // Whether each distinct contribution can be completed: walk the smaller side, search the
         // larger one.
-        let (walk, search) = if prefix[i].len() <= suffix[i + 1].len() { (&prefix[i], &suffix[i + 1]) } else { (&suffix[i + 1], &prefix[i]) };
+        let (walk, search) = if prefix[i].len() <= suffix[i + 1].len() {
+            (&prefix[i], &suffix[i + 1])
+        } else {
+            (&suffix[i + 1], &prefix[i])
+        };
         let feasible: Vec<bool> = sets[i]
             .iter()
             .map(|&x| {
@@ -447,7 +467,8 @@ pub fn assign(tables: &mut [Table], ids: &IdentitySet, inactive: &InactiveColumn
     }
     let mut domains: Vec<Vec<usize>> = vars.iter().map(|v| (0..v.cands.len()).collect()).collect();
     // Identities among rows whose columns are all known take no part in placing numbers.
-    let mut active: Vec<bool> = preps.iter().map(|p| p.terms.len() > 1 && p.terms.iter().any(|(v, _)| domains[*v].len() > 1)).collect();
+    let mut active: Vec<bool> =
+        preps.iter().map(|p| p.terms.len() > 1 && p.terms.iter().any(|(v, _)| domains[*v].len() > 1)).collect();
     let all: Vec<usize> = (0..preps.len()).collect();
     propagate(&preps, &by_var, &mut domains, &mut active, &all, None);
     // Singleton consistency: a candidate that leads to a contradiction is impossible.
@@ -460,7 +481,9 @@ pub fn assign(tables: &mut [Table], ids: &IdentitySet, inactive: &InactiveColumn
         let mut kept = Vec::new();
         for c in domains[v].clone() {
             // A trial that fixed a whole component proved all of its values possible.
-            if supported.contains(&(v, c)) || trial(&preps, &by_var, &mut domains, &mut active, (v, c), &members[v], &mut supported) {
+            if supported.contains(&(v, c))
+                || trial(&preps, &by_var, &mut domains, &mut active, (v, c), &members[v], &mut supported)
+            {
                 kept.push(c);
             }
         }

@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn envelope() {
         let half = Decimal::new(50, 0); // 0.005 万元 in yuan
-        // 0.01 万元 over 5 figures: rounding.
+                                        // 0.01 万元 over 5 figures: rounding.
         assert!(Decimal::new(100, 0) <= tolerance(5, half));
         // 0.04 万元 over 2 figures: fail.
         assert!(Decimal::new(400, 0) > tolerance(2, half));

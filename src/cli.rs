@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "budget-etl", version, about = "Chinese budget / final-account disclosures (text) -> Parquet datasets")]
+#[command(
+    name = "budget-etl",
+    version,
+    about = "Chinese budget / final-account disclosures (text) -> Parquet datasets"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

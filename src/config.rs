@@ -115,7 +115,10 @@ pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
     }
     if let Some(e) = opts.encoding {
         if !e.eq_ignore_ascii_case("auto") && encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
-            return Err(bad("encoding", format!("{e:?} is not an encoding label (use auto, utf-8, gb18030, utf-16le, …)")));
+            return Err(bad(
+                "encoding",
+                format!("{e:?} is not an encoding label (use auto, utf-8, gb18030, utf-16le, …)"),
+            ));
         }
         settings.encoding = (!e.eq_ignore_ascii_case("auto")).then_some(e);
     }

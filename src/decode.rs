@@ -50,7 +50,8 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, DecodeError
         return Err(DecodeError::Empty);
     }
     if let Some(label) = forced.filter(|l| !l.eq_ignore_ascii_case("auto")) {
-        let enc = Encoding::for_label(label.as_bytes()).ok_or_else(|| DecodeError::UnknownEncoding(label.to_string()))?;
+        let enc =
+            Encoding::for_label(label.as_bytes()).ok_or_else(|| DecodeError::UnknownEncoding(label.to_string()))?;
         let body = match Encoding::for_bom(bytes) {
             Some((_, len)) => &bytes[len..],
             None => bytes,

@@ -165,7 +165,11 @@ fn row_key_exprs(tt: TableType, schema: &Schema, basis_in_key: bool) -> (Expr, E
             (key, label)
         }
         KeyShape::ThreePublic => {
-            let key = if basis_in_key { part(schema, "item") + lit(":") + part(schema, "basis") } else { part(schema, "item") };
+            let key = if basis_in_key {
+                part(schema, "item") + lit(":") + part(schema, "basis")
+            } else {
+                part(schema, "item")
+            };
             (key, part(schema, "item_name"))
         }
         KeyShape::Item => (part(schema, "item"), part(schema, "item")),
@@ -182,17 +186,15 @@ struct LongOptions {
     comparable_columns_only: bool,
 }
 
-const LONG_KEY: &[&str] = &["department", "doc_kind", "fiscal_year", "scope", "table_type", "row_key", "occurrence", "column"];
+const LONG_KEY: &[&str] =
+    &["department", "doc_kind", "fiscal_year", "scope", "table_type", "row_key", "occurrence", "column"];
 
 /// `printed -> key` as a two-column frame for joining.
 fn alias_frame(aliases: &BTreeMap<String, String>) -> PolarsResult<LazyFrame> {
     let printed: Vec<&str> = aliases.keys().map(String::as_str).collect();
     let key: Vec<&str> = aliases.values().map(String::as_str).collect();
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("__printed".into(), printed),
-        Column::new("__alias".into(), key),
-    ])?
-    .lazy())
+    Ok(DataFrame::new_infer_height(vec![Column::new("__printed".into(), printed), Column::new("__alias".into(), key)])?
+        .lazy())
 }
 
 /// Replaces `department` by its alias (through a join).
@@ -228,21 +230,22 @@ fn document_keys(docs: &DataFrame, aliases: &BTreeMap<String, String>) -> Polars
     ]);
     let key = ["department", "doc_kind", "fiscal_year", "scope"].map(col);
     Ok(apply_aliases(lf, aliases)?
-        .sort(["department", "doc_kind", "fiscal_year", "scope", "source_path", "doc_id"], SortMultipleOptions::default())
+        .sort(
+            ["department", "doc_kind", "fiscal_year", "scope", "source_path", "doc_id"],
+            SortMultipleOptions::default(),
+        )
         .with_row_index("__index", None)
         .with_column(occurrence(key)?)
-        .select(["doc_id", "source_path", "department", "doc_kind", "fiscal_year", "scope", "occurrence", "status"].map(col)))
+        .select(
+            ["doc_id", "source_path", "department", "doc_kind", "fiscal_year", "scope", "occurrence", "status"]
+                .map(col),
+        ))
 }
 
 /// One table type's rows -> long cells: the key columns of [`LONG_KEY`] plus `label`, `value`
 /// (Decimal(18,2), never null: blank cells are left out), `doc_id`, `row_no`, `tt_idx`,
 /// `col_idx` (for ordering).
-fn long_cells(
-    tt: TableType,
-    rows: &DataFrame,
-    docs: LazyFrame,
-    opts: LongOptions,
-) -> PolarsResult<Option<LazyFrame>> {
+fn long_cells(tt: TableType, rows: &DataFrame, docs: LazyFrame, opts: LongOptions) -> PolarsResult<Option<LazyFrame>> {
     let schema = rows.schema();
     let mut columns: Vec<(usize, &str)> =
         tt.output_columns().iter().copied().enumerate().filter(|(_, c)| schema.contains(c)).collect();
@@ -298,26 +301,22 @@ fn long_cells(
         .with_column(occurrence(group)?);
     let mut parts = Vec::new();
     for (idx, name) in columns {
-        parts.push(
-            lf.clone()
-                .filter(col(name).is_not_null())
-                .select([
-                    col("department"),
-                    col("doc_kind"),
-                    col("fiscal_year"),
-                    col("scope"),
-                    col("table_type"),
-                    col("row_key"),
-                    col("occurrence"),
-                    lit(name).alias("column"),
-                    col("label"),
-                    col(name).alias("value"),
-                    col("doc_id"),
-                    col("row_no"),
-                    col("tt_idx"),
-                    lit(idx as i32).alias("col_idx"),
-                ]),
-        );
+        parts.push(lf.clone().filter(col(name).is_not_null()).select([
+            col("department"),
+            col("doc_kind"),
+            col("fiscal_year"),
+            col("scope"),
+            col("table_type"),
+            col("row_key"),
+            col("occurrence"),
+            lit(name).alias("column"),
+            col("label"),
+            col(name).alias("value"),
+            col("doc_id"),
+            col("row_no"),
+            col("tt_idx"),
+            lit(idx as i32).alias("col_idx"),
+        ]));
     }
     Ok(Some(concat(parts, UnionArgs::default())?))
 }
@@ -381,14 +380,19 @@ fn delta() -> Expr {
 /// compared by (that, table_type, row_key, occurrence, column). A cell whose value appears
 /// (`added`), disappears (`removed`) or differs (`changed`) is reported; cells of documents
 /// only in one snapshot are not (the document is reported `added` / `removed`).
-pub fn diff_snapshots(old: &SnapshotFrames, new: &SnapshotFrames, aliases: &BTreeMap<String, String>) -> PolarsResult<SnapshotDiff> {
+pub fn diff_snapshots(
+    old: &SnapshotFrames,
+    new: &SnapshotFrames,
+    aliases: &BTreeMap<String, String>,
+) -> PolarsResult<SnapshotDiff> {
     let doc_key = ["department", "doc_kind", "fiscal_year", "scope", "occurrence"];
     let old_docs = document_keys(&old.documents, aliases)?;
     let new_docs = document_keys(&new.documents, aliases)?;
     let docs = renamed(old_docs, "old_", &doc_key, &["doc_id", "source_path", "status"])
         .with_column(lit(true).alias("__in_old"))
         .join(
-            renamed(new_docs, "new_", &doc_key, &["doc_id", "source_path", "status"]).with_column(lit(true).alias("__in_new")),
+            renamed(new_docs, "new_", &doc_key, &["doc_id", "source_path", "status"])
+                .with_column(lit(true).alias("__in_new")),
             doc_key.map(col),
             doc_key.map(col),
             JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
@@ -434,7 +438,10 @@ pub fn diff_snapshots(old: &SnapshotFrames, new: &SnapshotFrames, aliases: &BTre
             when(col("new_label").is_not_null()).then(col("new_label")).otherwise(col("old_label")).alias("label"),
             when(col("new_tt_idx").is_not_null()).then(col("new_tt_idx")).otherwise(col("old_tt_idx")).alias("__tt"),
             when(col("new_row_no").is_not_null()).then(col("new_row_no")).otherwise(col("old_row_no")).alias("__row"),
-            when(col("new_col_idx").is_not_null()).then(col("new_col_idx")).otherwise(col("old_col_idx")).alias("__col"),
+            when(col("new_col_idx").is_not_null())
+                .then(col("new_col_idx"))
+                .otherwise(col("old_col_idx"))
+                .alias("__col"),
         ])
         .sort(
             ["department", "doc_kind", "fiscal_year", "scope", "__tt", "__row", "row_key", "occurrence", "__col"],
@@ -496,7 +503,12 @@ pub fn sides_for(kind: &str, year_a: i32, year_b: i32) -> Result<(Side, Side), S
 /// the other as 0 for `delta` (`pct` is null then, and when the old value is 0). Budget against
 /// final: only the value columns both templates print, and the final's 三公 决算数 (`actual`)
 /// against the budget's 预算数.
-pub fn diff_years(snap: &SnapshotFrames, aliases: &BTreeMap<String, String>, a: Side, b: Side) -> PolarsResult<YearsDiff> {
+pub fn diff_years(
+    snap: &SnapshotFrames,
+    aliases: &BTreeMap<String, String>,
+    a: Side,
+    b: Side,
+) -> PolarsResult<YearsDiff> {
     let mixed = a.kind != b.kind;
     let opts = LongOptions {
         basis_in_key: !mixed,
@@ -512,7 +524,12 @@ pub fn diff_years(snap: &SnapshotFrames, aliases: &BTreeMap<String, String>, a: 
             .agg([col("doc_id").min().alias("doc_id"), len().cast(DataType::Int32).alias("documents")])
     };
     let departments = side_docs(a)
-        .select([col("department"), col("doc_id").alias("old_doc_id"), col("documents").alias("old_documents"), lit(true).alias("in_old")])
+        .select([
+            col("department"),
+            col("doc_id").alias("old_doc_id"),
+            col("documents").alias("old_documents"),
+            lit(true).alias("in_old"),
+        ])
         .join(
             side_docs(b).select([
                 col("department"),
@@ -531,13 +548,11 @@ pub fn diff_years(snap: &SnapshotFrames, aliases: &BTreeMap<String, String>, a: 
             col("new_documents").fill_null(lit(0i32)),
         ])
         .sort(["department"], SortMultipleOptions::default())
-        .select(["department", "in_old", "in_new", "old_doc_id", "new_doc_id", "old_documents", "new_documents"].map(col))
+        .select(
+            ["department", "in_old", "in_new", "old_doc_id", "new_doc_id", "old_documents", "new_documents"].map(col),
+        )
         .collect()?;
-    let matched = departments
-        .clone()
-        .lazy()
-        .filter(col("in_old").and(col("in_new")))
-        .select([col("department")]);
+    let matched = departments.clone().lazy().filter(col("in_old").and(col("in_new"))).select([col("department")]);
 
     let key = ["department", "table_type", "row_key", "occurrence", "column"];
     let others = ["label", "value", "doc_id", "row_no", "tt_idx", "col_idx"];
@@ -577,7 +592,10 @@ pub fn diff_years(snap: &SnapshotFrames, aliases: &BTreeMap<String, String>, a: 
             lit(b.kind.as_str()).alias("new_kind"),
             when(col("new_tt_idx").is_not_null()).then(col("new_tt_idx")).otherwise(col("old_tt_idx")).alias("__tt"),
             when(col("old_row_no").is_not_null()).then(col("old_row_no")).otherwise(col("new_row_no")).alias("__row"),
-            when(col("new_col_idx").is_not_null()).then(col("new_col_idx")).otherwise(col("old_col_idx")).alias("__col"),
+            when(col("new_col_idx").is_not_null())
+                .then(col("new_col_idx"))
+                .otherwise(col("old_col_idx"))
+                .alias("__col"),
         ])
         .sort(["department", "__tt", "__row", "row_key", "occurrence", "__col"], SortMultipleOptions::default())
         .select(YEAR_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
@@ -638,7 +656,11 @@ mod tests {
 
     fn table(rows: &[Row]) -> DataFrame {
         let money = |name: &str, v: Vec<Option<i128>>| {
-            Int128Chunked::from_iter_options(name.into(), v.into_iter()).into_decimal(18, 2).unwrap().into_series().into_column()
+            Int128Chunked::from_iter_options(name.into(), v.into_iter())
+                .into_decimal(18, 2)
+                .unwrap()
+                .into_series()
+                .into_column()
         };
         DataFrame::new_infer_height(vec![
             Column::new("doc_id".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),

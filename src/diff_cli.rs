@@ -52,7 +52,8 @@ pub fn diff_command(
                 written.push(write(&result.cells, &dir.join("year_comparison.parquet"))?);
                 written.push(write(&result.departments, &dir.join("year_departments.parquet"))?);
             }
-            let text = render_years_diff(snapshot, side_a, side_b, &result, top, &written).map_err(|e| e.to_string())?;
+            let text =
+                render_years_diff(snapshot, side_a, side_b, &result, top, &written).map_err(|e| e.to_string())?;
             Ok((text, 0))
         }
     }
@@ -86,7 +87,8 @@ pub fn read_snapshot(dir: &Path) -> Result<SnapshotFrames, String> {
                 if df.schema().contains("fiscal_year") {
                     df = df.drop("fiscal_year").map_err(|e| format!("{}: {e}", f.display()))?;
                 }
-                df.with_column(Column::new("fiscal_year".into(), vec![year; n])).map_err(|e| format!("{}: {e}", f.display()))?;
+                df.with_column(Column::new("fiscal_year".into(), vec![year; n]))
+                    .map_err(|e| format!("{}: {e}", f.display()))?;
                 parts.push(df.lazy());
             }
         }
@@ -204,7 +206,8 @@ fn signed(v: Option<i128>) -> String {
 
 /// `2080501 行政单位离退休`, `expenditure:一般公共服务支出`, with `#2` for a repeated key.
 fn row_label(row_key: &str, label: &str, occurrence: i32) -> String {
-    let mut s = if label.is_empty() || row_key.ends_with(label) { row_key.to_string() } else { format!("{row_key} {label}") };
+    let mut s =
+        if label.is_empty() || row_key.ends_with(label) { row_key.to_string() } else { format!("{row_key} {label}") };
     if occurrence > 1 {
         let _ = write!(s, " #{occurrence}");
     }
@@ -215,7 +218,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, written: &[String]) -> PolarsResult<String> {
+fn render_snapshot_diff(
+    old: &Path,
+    new: &Path,
+    d: &SnapshotDiff,
+    top: usize,
+    written: &[String],
+) -> PolarsResult<String> {
     let mut out = String::new();
     let _ = writeln!(out, "budget-etl diff: {} -> {}", old.display(), new.display());
     let docs = &d.documents;
@@ -236,8 +245,10 @@ fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, wr
         count("removed"),
         count("unchanged")
     );
-    let (dept, kind, year, scope) = (strs(docs, "department")?, strs(docs, "doc_kind")?, ints(docs, "fiscal_year")?, strs(docs, "scope")?);
-    let (cells_changed, old_id, new_id) = (ints(docs, "cells_changed")?, strs(docs, "old_doc_id")?, strs(docs, "new_doc_id")?);
+    let (dept, kind, year, scope) =
+        (strs(docs, "department")?, strs(docs, "doc_kind")?, ints(docs, "fiscal_year")?, strs(docs, "scope")?);
+    let (cells_changed, old_id, new_id) =
+        (ints(docs, "cells_changed")?, strs(docs, "old_doc_id")?, strs(docs, "new_doc_id")?);
     let (old_path, new_path) = (strs(docs, "old_source_path")?, strs(docs, "new_source_path")?);
     let (old_status, new_status) = (strs(docs, "old_status")?, strs(docs, "new_status")?);
     for i in 0..docs.height() {
@@ -256,10 +267,20 @@ fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, wr
         }
         match c {
             "added" => {
-                let _ = write!(line, ": {} [{}]", new_path[i].as_deref().unwrap_or(""), new_status[i].as_deref().unwrap_or(""));
+                let _ = write!(
+                    line,
+                    ": {} [{}]",
+                    new_path[i].as_deref().unwrap_or(""),
+                    new_status[i].as_deref().unwrap_or("")
+                );
             }
             "removed" => {
-                let _ = write!(line, ": {} [{}]", old_path[i].as_deref().unwrap_or(""), old_status[i].as_deref().unwrap_or(""));
+                let _ = write!(
+                    line,
+                    ": {} [{}]",
+                    old_path[i].as_deref().unwrap_or(""),
+                    old_status[i].as_deref().unwrap_or("")
+                );
             }
             _ => {
                 let _ = write!(line, ": {}", plural(cells_changed[i].unwrap_or(0) as usize, "cell", "cells"));
@@ -295,13 +316,8 @@ fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, wr
     let cells = &d.cells;
     let cchange = strs(cells, "change")?;
     let ccount = |what: &str| cchange.iter().filter(|c| c.as_deref() == Some(what)).count();
-    let _ = writeln!(
-        out,
-        "cells: {} changed, {} added, {} removed",
-        ccount("changed"),
-        ccount("added"),
-        ccount("removed")
-    );
+    let _ =
+        writeln!(out, "cells: {} changed, {} added, {} removed", ccount("changed"), ccount("added"), ccount("removed"));
     let mut by_table: BTreeMap<String, usize> = BTreeMap::new();
     for t in strs(cells, "table_type")?.into_iter().flatten() {
         *by_table.entry(t).or_default() += 1;
@@ -313,8 +329,10 @@ fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, wr
     if cells.height() > 0 && top > 0 {
         let big = diff::largest_changes(cells, top)?;
         let _ = writeln!(out, "largest changes by absolute delta ({} of {}):", big.height(), cells.height());
-        let (dept, kind, year, tt) = (strs(&big, "department")?, strs(&big, "doc_kind")?, ints(&big, "fiscal_year")?, strs(&big, "table_type")?);
-        let (rk, label, occ, column) = (strs(&big, "row_key")?, strs(&big, "label")?, ints(&big, "occurrence")?, strs(&big, "column")?);
+        let (dept, kind, year, tt) =
+            (strs(&big, "department")?, strs(&big, "doc_kind")?, ints(&big, "fiscal_year")?, strs(&big, "table_type")?);
+        let (rk, label, occ, column) =
+            (strs(&big, "row_key")?, strs(&big, "label")?, ints(&big, "occurrence")?, strs(&big, "column")?);
         let (o, n, dl) = (cents(&big, "old")?, cents(&big, "new")?, cents(&big, "delta")?);
         for i in 0..big.height() {
             let _ = writeln!(
@@ -337,7 +355,8 @@ fn render_snapshot_diff(old: &Path, new: &Path, d: &SnapshotDiff, top: usize, wr
 }
 
 fn render_year_rows(out: &mut String, big: &DataFrame) -> PolarsResult<()> {
-    let (dept, tt, rk, label) = (strs(big, "department")?, strs(big, "table_type")?, strs(big, "row_key")?, strs(big, "label")?);
+    let (dept, tt, rk, label) =
+        (strs(big, "department")?, strs(big, "table_type")?, strs(big, "row_key")?, strs(big, "label")?);
     let (occ, column, pct) = (ints(big, "occurrence")?, strs(big, "column")?, floats(big, "pct")?);
     let (o, n, dl) = (cents(big, "old")?, cents(big, "new")?, cents(big, "delta")?);
     for i in 0..big.height() {
@@ -371,7 +390,8 @@ fn render_years_diff(
     let (na, nb) = (side_name(a), side_name(b));
     let _ = writeln!(out, "budget-etl diff --years: {na} -> {nb} in {}", snapshot.display());
     let deps = &d.departments;
-    let (dept, in_a, in_b) = (strs(deps, "department")?, deps.column("in_old")?.bool()?.clone(), deps.column("in_new")?.bool()?.clone());
+    let (dept, in_a, in_b) =
+        (strs(deps, "department")?, deps.column("in_old")?.bool()?.clone(), deps.column("in_new")?.bool()?.clone());
     let both: Vec<&str> = (0..deps.height())
         .filter(|&i| in_a.get(i) == Some(true) && in_b.get(i) == Some(true))
         .filter_map(|i| dept[i].as_deref())

@@ -177,7 +177,9 @@ pub fn extract(text: &str) -> Extracted {
 fn cut_off(lines: &[&str], regions: &[crate::layout::Region], tables: &[Table]) -> Option<String> {
     let last = regions.last()?;
     let trailing = lines[last.title_idx..].iter().rev().take_while(|l| l.trim().is_empty()).count();
-    if last.end_idx < lines.len() || !tables.iter().any(|t| t.table_type > last.table_type && t.status == TableStatus::Missing) {
+    if last.end_idx < lines.len()
+        || !tables.iter().any(|t| t.table_type > last.table_type && t.status == TableStatus::Missing)
+    {
         return None;
     }
     Some(format!(

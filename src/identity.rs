@@ -121,11 +121,25 @@ fn row_rules(tt: TableType) -> &'static [(&'static str, &'static [&'static str])
             ("total", &["fiscal_subtotal", "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"]),
             (
                 "fiscal_subtotal",
-                &["general_budget", "general_budget_transfer", "gov_fund", "gov_fund_transfer", "state_capital", "state_capital_transfer"],
+                &[
+                    "general_budget",
+                    "general_budget_transfer",
+                    "gov_fund",
+                    "gov_fund_transfer",
+                    "state_capital",
+                    "state_capital_transfer",
+                ],
             ),
             (
                 "total",
-                &["fiscal_appropriation", "higher_subsidy", "business_income", "operating_income", "affiliate_remittance", "other_income"],
+                &[
+                    "fiscal_appropriation",
+                    "higher_subsidy",
+                    "business_income",
+                    "operating_income",
+                    "affiliate_remittance",
+                    "other_income",
+                ],
             ),
         ],
         FiscalSummary | ThreePublic => &[("total", &["general_budget", "gov_fund", "state_capital"])],
@@ -229,7 +243,15 @@ fn hierarchy(b: &mut Builder, t: usize) {
                 .filter_map(|&k| col_of(&table.rows[k], name).map(|c| CellRef { table: t, row: k, col: c }))
                 .collect();
             let what = format!("{} of {} = Σ its {} sub-rows", name, prow.reference(), addends.len());
-            b.push("hierarchy", tt, Some(prow.reference()), name, CellRef { table: t, row: parent, col }, addends, what);
+            b.push(
+                "hierarchy",
+                tt,
+                Some(prow.reference()),
+                name,
+                CellRef { table: t, row: parent, col },
+                addends,
+                what,
+            );
         }
     }
 }
@@ -271,7 +293,15 @@ fn two_sided(b: &mut Builder, t: usize, kind: DocKind) {
     if let (Some(rev), Some(exp)) = (grand_total(table, Side::Revenue), grand_total(table, Side::Expenditure)) {
         let target = CellRef { table: t, row: exp, col: 0 };
         let what = "revenue grand total = expenditure grand total".to_string();
-        b.push("balance", tt, None, table.rows[exp].columns[0], target, vec![CellRef { table: t, row: rev, col: 0 }], what);
+        b.push(
+            "balance",
+            tt,
+            None,
+            table.rows[exp].columns[0],
+            target,
+            vec![CellRef { table: t, row: rev, col: 0 }],
+            what,
+        );
     } else {
         b.skip("balance", tt, None, "the revenue or expenditure grand total line is not printed".into());
     }
@@ -279,7 +309,8 @@ fn two_sided(b: &mut Builder, t: usize, kind: DocKind) {
         b.skip("summary_classes", tt, None, "the expenditure total line is not printed".into());
         return;
     };
-    let classes: Vec<usize> = side_rows(table, Side::Expenditure).filter(|(_, r)| r.key.code.is_some()).map(|(i, _)| i).collect();
+    let classes: Vec<usize> =
+        side_rows(table, Side::Expenditure).filter(|(_, r)| r.key.code.is_some()).map(|(i, _)| i).collect();
     let trow = &table.rows[total];
     for (col, name) in trow.columns.iter().enumerate() {
         let addends: Vec<CellRef> = classes
@@ -287,7 +318,15 @@ fn two_sided(b: &mut Builder, t: usize, kind: DocKind) {
             .filter_map(|&k| col_of(&table.rows[k], name).map(|c| CellRef { table: t, row: k, col: c }))
             .collect();
         let what = format!("{} of {} = Σ {} class lines", name, trow.reference(), addends.len());
-        b.push("summary_classes", tt, trow.key.item.clone(), name, CellRef { table: t, row: total, col }, addends, what);
+        b.push(
+            "summary_classes",
+            tt,
+            trow.key.item.clone(),
+            name,
+            CellRef { table: t, row: total, col },
+            addends,
+            what,
+        );
     }
 }
 
@@ -295,7 +334,9 @@ fn three_public(b: &mut Builder, t: usize) {
     let table = &b.tables[t];
     let bases: BTreeSet<&str> = table.rows.iter().filter_map(|r| r.key.basis).collect();
     for basis in bases {
-        let find = |item: &str| table.rows.iter().position(|r| r.key.basis == Some(basis) && r.key.item.as_deref() == Some(item));
+        let find = |item: &str| {
+            table.rows.iter().position(|r| r.key.basis == Some(basis) && r.key.item.as_deref() == Some(item))
+        };
         let rules: [(&str, &[&str]); 2] = [
             ("total", &["overseas_travel", "official_reception", "vehicles"]),
             ("vehicles", &["vehicle_purchase", "vehicle_operation"]),
@@ -310,7 +351,15 @@ fn three_public(b: &mut Builder, t: usize) {
                     .filter_map(|k| col_of(&table.rows[k], name).map(|c| CellRef { table: t, row: k, col: c }))
                     .collect();
                 let what = format!("{basis} {target} = {}", parts.join(" + "));
-                b.push("three_public_sum", TableType::ThreePublic, Some(format!("{target}/{basis}")), name, CellRef { table: t, row: tr, col }, addends, what);
+                b.push(
+                    "three_public_sum",
+                    TableType::ThreePublic,
+                    Some(format!("{target}/{basis}")),
+                    name,
+                    CellRef { table: t, row: tr, col },
+                    addends,
+                    what,
+                );
             }
         }
     }
@@ -328,7 +377,8 @@ fn class_rows(table: &Table, class: &str) -> Vec<usize> {
         return vec![i];
     }
     let tree = code_tree(table);
-    let is_child: BTreeSet<usize> = tree.iter().filter(|(p, _)| table.rows[*p].key.code.is_some()).flat_map(|(_, k)| k.clone()).collect();
+    let is_child: BTreeSet<usize> =
+        tree.iter().filter(|(p, _)| table.rows[*p].key.code.is_some()).flat_map(|(_, k)| k.clone()).collect();
     (0..table.rows.len())
         .filter(|i| !is_child.contains(i) && table.rows[*i].key.code.as_deref().is_some_and(|c| c.starts_with(class)))
         .collect()
@@ -346,7 +396,12 @@ fn cross(
     what: String,
 ) {
     let Some(tcell) = b.cell(target.0, target.1, target.2) else {
-        b.skip(check_id, reported_under, row_ref, format!("{} has no {} column", b.tables[target.0].table_type.as_str(), target.2));
+        b.skip(
+            check_id,
+            reported_under,
+            row_ref,
+            format!("{} has no {} column", b.tables[target.0].table_type.as_str(), target.2),
+        );
         return;
     };
     let mut addends = Vec::new();
@@ -363,13 +418,19 @@ fn cross(
 fn cross_table(b: &mut Builder, kind: DocKind) {
     use TableType::*;
     let summary = b.usable(RevenueExpenditureSummary);
-    let pairs: [(&'static str, TableType, Side); 2] =
-        [("revenue_total_match", RevenueByFunction, Side::Revenue), ("expenditure_total_match", ExpenditureByFunction, Side::Expenditure)];
+    let pairs: [(&'static str, TableType, Side); 2] = [
+        ("revenue_total_match", RevenueByFunction, Side::Revenue),
+        ("expenditure_total_match", ExpenditureByFunction, Side::Expenditure),
+    ];
     for (check_id, tt, side) in pairs {
         match (summary.clone(), b.usable(tt)) {
             (Ok(s), Ok(t)) => {
                 let st = &b.tables[s];
-                let srow = if side == Side::Revenue { summary_revenue_total(st, kind) } else { summary_expenditure_total(st, kind) };
+                let srow = if side == Side::Revenue {
+                    summary_revenue_total(st, kind)
+                } else {
+                    summary_expenditure_total(st, kind)
+                };
                 match (table_total(&b.tables[t]), srow) {
                     (Some(tr), Some(sr)) => {
                         let what = format!("{} total = summary {}", tt.as_str(), st.rows[sr].reference());
@@ -391,15 +452,34 @@ fn cross_table(b: &mut Builder, kind: DocKind) {
             "final accounts: revenue and expenditure by class legitimately differ by carry-overs".into(),
         ),
         (_, Ok(f), Ok(r)) => {
-            for class in classes_with_values(b.tables, &[(f, &["total"]), (r, &["fiscal_subtotal", "fiscal_carryover"])]) {
-                let frow = side_rows(&b.tables[f], Side::Expenditure).find(|(_, x)| x.key.code.as_deref() == Some(&class)).map(|(i, _)| i);
+            for class in
+                classes_with_values(b.tables, &[(f, &["total"]), (r, &["fiscal_subtotal", "fiscal_carryover"])])
+            {
+                let frow = side_rows(&b.tables[f], Side::Expenditure)
+                    .find(|(_, x)| x.key.code.as_deref() == Some(&class))
+                    .map(|(i, _)| i);
                 let Some(frow) = frow else {
-                    b.skip("fiscal_class_match", FiscalSummary, Some(class.clone()), "the class line is not printed in fiscal_summary".into());
+                    b.skip(
+                        "fiscal_class_match",
+                        FiscalSummary,
+                        Some(class.clone()),
+                        "the class line is not printed in fiscal_summary".into(),
+                    );
                     continue;
                 };
                 let rows = class_rows(&b.tables[r], &class);
-                let what = format!("fiscal_summary {class} total = revenue_by_function {class} fiscal_subtotal + fiscal_carryover");
-                cross(b, "fiscal_class_match", FiscalSummary, Some(class), (f, frow, "total"), &[(r, rows, &["fiscal_subtotal", "fiscal_carryover"])], what);
+                let what = format!(
+                    "fiscal_summary {class} total = revenue_by_function {class} fiscal_subtotal + fiscal_carryover"
+                );
+                cross(
+                    b,
+                    "fiscal_class_match",
+                    FiscalSummary,
+                    Some(class),
+                    (f, frow, "total"),
+                    &[(r, rows, &["fiscal_subtotal", "fiscal_carryover"])],
+                    what,
+                );
             }
         }
         (_, Err(e), _) | (_, _, Err(e)) => b.skip("fiscal_class_match", FiscalSummary, None, e),
@@ -409,17 +489,35 @@ fn cross_table(b: &mut Builder, kind: DocKind) {
     match (b.usable(GeneralBudgetExpenditure), b.usable(FiscalSummary)) {
         (Ok(g), Ok(f)) => {
             match (table_total(&b.tables[g]), summary_expenditure_total(&b.tables[f], kind)) {
-                (Some(gt), Some(ft)) => {
-                    cross(b, "general_budget_match", GeneralBudgetExpenditure, None, (f, ft, "general_budget"), &[(g, vec![gt], &["total"])], "fiscal_summary general_budget total = general_budget_expenditure total".into())
+                (Some(gt), Some(ft)) => cross(
+                    b,
+                    "general_budget_match",
+                    GeneralBudgetExpenditure,
+                    None,
+                    (f, ft, "general_budget"),
+                    &[(g, vec![gt], &["total"])],
+                    "fiscal_summary general_budget total = general_budget_expenditure total".into(),
+                ),
+                _ => {
+                    b.skip("general_budget_match", GeneralBudgetExpenditure, None, "a total line is not printed".into())
                 }
-                _ => b.skip("general_budget_match", GeneralBudgetExpenditure, None, "a total line is not printed".into()),
             }
             for class in classes_with_values(b.tables, &[(f, &["general_budget"]), (g, &["total"])]) {
-                let frow = side_rows(&b.tables[f], Side::Expenditure).find(|(_, x)| x.key.code.as_deref() == Some(&class)).map(|(i, _)| i);
+                let frow = side_rows(&b.tables[f], Side::Expenditure)
+                    .find(|(_, x)| x.key.code.as_deref() == Some(&class))
+                    .map(|(i, _)| i);
                 let Some(frow) = frow else { continue };
                 let rows = class_rows(&b.tables[g], &class);
                 let what = format!("fiscal_summary {class} general_budget = general_budget_expenditure {class} total");
-                cross(b, "general_budget_match", GeneralBudgetExpenditure, Some(class), (f, frow, "general_budget"), &[(g, rows, &["total"])], what);
+                cross(
+                    b,
+                    "general_budget_match",
+                    GeneralBudgetExpenditure,
+                    Some(class),
+                    (f, frow, "general_budget"),
+                    &[(g, rows, &["total"])],
+                    what,
+                );
             }
         }
         (Err(e), _) | (_, Err(e)) => b.skip("general_budget_match", GeneralBudgetExpenditure, None, e),

@@ -74,7 +74,8 @@ fn grid(table: &Table) -> String {
         rows.push(cells);
     }
     let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..ncols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> =
+        (0..ncols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in rows {
         let line: Vec<String> = r.iter().enumerate().map(|(i, s)| pad(s, widths[i])).collect();
@@ -85,7 +86,8 @@ fn grid(table: &Table) -> String {
 
 pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let decoded = decode(&bytes, settings.encoding.as_deref()).map_err(|e| format!("{}: cannot decode: {e}", path.display()))?;
+    let decoded =
+        decode(&bytes, settings.encoding.as_deref()).map_err(|e| format!("{}: cannot decode: {e}", path.display()))?;
     let ex = extract(&decoded.text);
     let mut out = String::new();
     let m = &ex.meta;
@@ -97,7 +99,8 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let _ = writeln!(out, "doc_kind:    {}", m.doc_kind.map(|k| k.as_str()).unwrap_or("?"));
     let _ = writeln!(out, "scope:       {}", m.scope.unwrap_or("?"));
     let _ = writeln!(out, "source_unit: {}", m.source_unit.map(|u| u.as_str()).unwrap_or("?"));
-    let _ = writeln!(out, "status:      {}{}", ex.status, ex.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default());
+    let _ =
+        writeln!(out, "status:      {}{}", ex.status, ex.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default());
     for table in &ex.tables {
         let span = match (table.first_line, table.last_line) {
             (Some(a), Some(b)) => format!("lines {a}-{b}"),
@@ -132,6 +135,10 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     }
     let passed = ex.checks.iter().filter(|c| c.status == "pass").count();
     let skipped = ex.checks.iter().filter(|c| c.status == "skipped").count();
-    let _ = writeln!(out, "\nchecks: {} total, {passed} pass, {skipped} skipped; others listed under their tables", ex.checks.len());
+    let _ = writeln!(
+        out,
+        "\nchecks: {} total, {passed} pass, {skipped} skipped; others listed under their tables",
+        ex.checks.len()
+    );
     Ok(out)
 }

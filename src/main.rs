@@ -72,7 +72,8 @@ fn main() {
         Command::Diff { snapshots, years, kind, output, config, top } => {
             let settings = settings_from(config.as_deref()).unwrap_or_default();
             let paths: Vec<PathBuf> = snapshots;
-            match budget_etl::diff_cli::diff_command(&paths, years.as_deref(), &kind, output.as_deref(), &settings, top) {
+            match budget_etl::diff_cli::diff_command(&paths, years.as_deref(), &kind, output.as_deref(), &settings, top)
+            {
                 Ok((text, code)) => {
                     print!("{text}");
                     code

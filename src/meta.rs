@@ -64,7 +64,11 @@ fn find_year(s: &str) -> Option<(i32, usize)> {
             return None;
         }
         let after = s[i + 4..].trim_start();
-        if after.starts_with('年') { digits.parse().ok().map(|y| (y, i)) } else { None }
+        if after.starts_with('年') {
+            digits.parse().ok().map(|y| (y, i))
+        } else {
+            None
+        }
     })
 }
 
@@ -96,7 +100,8 @@ pub fn read_department(lines: &[&str]) -> Option<String> {
 
 /// The kind the tables' titles and numbers show (`决算` titles, `公开NN表` numbers).
 pub fn kind_of_tables(regions: &[Region]) -> Option<DocKind> {
-    if regions.iter().any(|r| r.title.contains("决算") || r.number.as_deref().is_some_and(|n| n.starts_with("公开"))) {
+    if regions.iter().any(|r| r.title.contains("决算") || r.number.as_deref().is_some_and(|n| n.starts_with("公开")))
+    {
         Some(DocKind::Final)
     } else if regions.is_empty() {
         None
@@ -114,14 +119,15 @@ pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
         .filter(titled)
         .chain(lines.iter().filter(|l| department_of_line(l).is_some()))
         .find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y));
-    let scope_kind = lines.iter().filter(|l| l.contains('算') && (l.contains('部') || l.contains('单'))).find_map(|l| {
-        let s = strip_ws(l);
-        ["部门预算", "单位预算", "部门决算", "单位决算"].iter().find(|w| s.contains(**w)).map(|w| {
-            let scope = if w.starts_with("部门") { "department" } else { "unit" };
-            let kind = if w.ends_with("决算") { DocKind::Final } else { DocKind::Budget };
-            (scope, kind)
-        })
-    });
+    let scope_kind =
+        lines.iter().filter(|l| l.contains('算') && (l.contains('部') || l.contains('单'))).find_map(|l| {
+            let s = strip_ws(l);
+            ["部门预算", "单位预算", "部门决算", "单位决算"].iter().find(|w| s.contains(**w)).map(|w| {
+                let scope = if w.starts_with("部门") { "department" } else { "unit" };
+                let kind = if w.ends_with("决算") { DocKind::Final } else { DocKind::Budget };
+                (scope, kind)
+            })
+        });
     let doc_kind = kind_of_tables(regions).or(scope_kind.map(|(_, k)| k));
     let source_unit = mode(lines.iter().filter_map(|l| unit_of_line(l)));
     // Without a `部门预算`-style phrase, a title's prefix (`单位收支总体情况表`) tells the scope.
@@ -141,9 +147,15 @@ mod tests {
 
     #[test]
     fn departments() {
-        assert_eq!(department_of_line("编制单位：库尔勒市行政服务中心 单位：万元").as_deref(), Some("库尔勒市行政服务中心"));
+        assert_eq!(
+            department_of_line("编制单位：库尔勒市行政服务中心 单位：万元").as_deref(),
+            Some("库尔勒市行政服务中心")
+        );
         assert_eq!(department_of_line("编制部门： 某开发区政务服务中心").as_deref(), Some("某开发区政务服务中心"));
-        assert_eq!(department_of_line("编制单位：新疆巴州某中心 2022年度 金额单位：万元").as_deref(), Some("新疆巴州某中心"));
+        assert_eq!(
+            department_of_line("编制单位：新疆巴州某中心 2022年度 金额单位：万元").as_deref(),
+            Some("新疆巴州某中心")
+        );
         assert_eq!(department_of_line("编制单位（盖章）：某局").as_deref(), Some("某局"));
         assert_eq!(department_of_line("编制部门要求"), None);
     }

@@ -236,9 +236,7 @@ impl TableType {
             (BasicExpenditureByEconomic, _) => self.output_columns(),
             (ProjectExpenditure, Budget) => self.output_columns(),
             (ProjectExpenditure, Final) => return None,
-            (GovFundExpenditure | StateCapitalExpenditure, Budget) => {
-                &["total", "personnel", "public", "project"]
-            }
+            (GovFundExpenditure | StateCapitalExpenditure, Budget) => &["total", "personnel", "public", "project"],
             (GovFundExpenditure | StateCapitalExpenditure, Final) => &[
                 "opening_balance",
                 "income",
@@ -260,9 +258,7 @@ impl TableType {
     pub fn template_number(self, kind: DocKind) -> Option<String> {
         use TableType::*;
         let n = match (kind, self) {
-            (DocKind::Budget, t) => {
-                return Some(format!("表{}", TableType::ALL.iter().position(|x| *x == t)? + 1))
-            }
+            (DocKind::Budget, t) => return Some(format!("表{}", TableType::ALL.iter().position(|x| *x == t)? + 1)),
             (DocKind::Final, RevenueExpenditureSummary) => 1,
             (DocKind::Final, RevenueByFunction) => 2,
             (DocKind::Final, ExpenditureByFunction) => 3,
@@ -373,12 +369,7 @@ impl Row {
 
     /// The reference a check uses for this row: its code, else its item or name.
     pub fn reference(&self) -> String {
-        self.key
-            .code
-            .clone()
-            .or_else(|| self.key.item.clone())
-            .or_else(|| self.key.name.clone())
-            .unwrap_or_default()
+        self.key.code.clone().or_else(|| self.key.item.clone()).or_else(|| self.key.name.clone()).unwrap_or_default()
     }
 
     pub fn value(&self, column: &str) -> Option<Amount> {

@@ -114,10 +114,7 @@ pub fn strip_enumeration(label: &str) -> &str {
     }
     // （一） / (1)
     if matches!(chars.first(), Some((_, '（' | '('))) {
-        let inner = chars[1..]
-            .iter()
-            .take_while(|(_, c)| CN_DIGITS.contains(*c) || c.is_ascii_digit())
-            .count();
+        let inner = chars[1..].iter().take_while(|(_, c)| CN_DIGITS.contains(*c) || c.is_ascii_digit()).count();
         if inner > 0 && 1 + inner < chars.len() && matches!(chars[1 + inner].1, '）' | ')') {
             return &label[chars[1 + inner].0 + chars[1 + inner].1.len_utf8()..];
         }
@@ -223,11 +220,8 @@ pub fn function_class_code(name: &str) -> Option<&'static str> {
     if name.chars().count() < 4 {
         return None;
     }
-    let hits: Vec<&str> = FUNCTION_CLASSES
-        .iter()
-        .filter(|(_, n)| n.starts_with(name.as_str()))
-        .map(|(c, _)| *c)
-        .collect();
+    let hits: Vec<&str> =
+        FUNCTION_CLASSES.iter().filter(|(_, n)| n.starts_with(name.as_str())).map(|(c, _)| *c).collect();
     match hits.as_slice() {
         [one, rest @ ..] if rest.iter().all(|c| c == one) => Some(one),
         _ => None,

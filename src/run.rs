@@ -6,7 +6,10 @@ use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract, Extracted};
 use crate::model::{TableStatus, TableType};
-use crate::sink::{publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, OpenFile, Shard, SnapshotWriter, TableRecord};
+use crate::sink::{
+    publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, OpenFile, Shard, SnapshotWriter,
+    TableRecord,
+};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -32,7 +35,12 @@ pub fn process_bytes(rel_path: &str, bytes: &[u8], settings: &Settings) -> DocOu
 }
 
 /// `process_bytes` with the extraction step given (tests inject faults through it).
-pub fn process_bytes_with(rel_path: &str, bytes: &[u8], settings: &Settings, extract: fn(&str) -> Extracted) -> DocOutput {
+pub fn process_bytes_with(
+    rel_path: &str,
+    bytes: &[u8],
+    settings: &Settings,
+    extract: fn(&str) -> Extracted,
+) -> DocOutput {
     let sha = hex(&Sha256::digest(bytes));
     let mut doc = DocumentRecord {
         doc_id: sha[..16].to_string(),
@@ -52,7 +60,11 @@ pub fn process_bytes_with(rel_path: &str, bytes: &[u8], settings: &Settings, ext
     };
     doc.encoding = Some(decoded.encoding.to_string());
     let extracted = std::panic::catch_unwind(|| extract(&decoded.text)).unwrap_or_else(|p| {
-        let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
         Extracted::failed(format!("internal error while parsing: {msg}"))
     });
     to_output(doc, extracted, settings)
@@ -188,7 +200,8 @@ impl RunSummary {
         if self.reasons_total > 5 {
             s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons_total - 5));
         }
-        let join = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
+        let join =
+            |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("tables: {}\n", join(&self.tables_by_status)));
         s.push_str(&format!("checks: {}\n", join(&self.checks_by_status)));
         for f in self.failing_checks.iter().take(5) {
@@ -262,13 +275,19 @@ struct SortKey {
 
 /// The sort key from a quick read (metadata only; the same functions the full extraction uses).
 fn sort_key(file: &SourceFile, settings: &Settings) -> SortKey {
-    let Ok(bytes) = std::fs::read(&file.path) else { return SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() } };
+    let Ok(bytes) = std::fs::read(&file.path) else {
+        return SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() };
+    };
     let doc_id = hex(&Sha256::digest(&bytes))[..16].to_string();
     let (department, kind) = match decode(&bytes, settings.encoding.as_deref()) {
         Ok(d) => std::panic::catch_unwind(|| crate::extract::sort_metadata(&d.text)).unwrap_or_default(),
         Err(_) => (None, None),
     };
-    SortKey { department: department.unwrap_or_default(), doc_kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(), doc_id }
+    SortKey {
+        department: department.unwrap_or_default(),
+        doc_kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+        doc_id,
+    }
 }
 
 /// Documents extracted at a time: bounds memory; a fixed size keeps the output independent of
@@ -336,7 +355,13 @@ fn write_outputs(writer: &mut SnapshotWriter, summary: &mut RunSummary, outputs:
 }
 
 /// Extracts one chunk of documents in parallel, returned in the chunk's order.
-fn extract_chunk(files: &[SourceFile], chunk: &[usize], sizes: &[u64], settings: &Settings, pb: &indicatif::ProgressBar) -> Vec<DocOutput> {
+fn extract_chunk(
+    files: &[SourceFile],
+    chunk: &[usize],
+    sizes: &[u64],
+    settings: &Settings,
+    pb: &indicatif::ProgressBar,
+) -> Vec<DocOutput> {
     // Largest files first, so the chunk does not end on one thread with a big file left.
     let mut by_size: Vec<usize> = (0..chunk.len()).collect();
     by_size.sort_by_key(|&j| std::cmp::Reverse(sizes[chunk[j]]));
@@ -384,7 +409,9 @@ fn write_documents(
     })?;
     // The files' last row groups and footers, in parallel (one file each).
     let (open_files, dir) = writer.into_open_files();
-    pool.install(|| open_files.into_par_iter().with_max_len(1).map(OpenFile::finish).collect::<Result<Vec<()>, String>>())?;
+    pool.install(|| {
+        open_files.into_par_iter().with_max_len(1).map(OpenFile::finish).collect::<Result<Vec<()>, String>>()
+    })?;
     seal(&dir)?;
     pb.finish_and_clear();
     Ok(summary)

@@ -348,13 +348,20 @@ impl SnapshotWriter {
     }
 
     /// Adds one document's records and rows.
-    pub fn add(&mut self, document: DocumentRecord, tables: Vec<TableRecord>, checks: Vec<CheckRecord>, rows: Vec<(TableType, DataRow)>) -> Result<(), String> {
+    pub fn add(
+        &mut self,
+        document: DocumentRecord,
+        tables: Vec<TableRecord>,
+        checks: Vec<CheckRecord>,
+        rows: Vec<(TableType, DataRow)>,
+    ) -> Result<(), String> {
         for (tt, row) in rows {
             let year = row.fiscal_year;
-            let part = self
-                .partitions
-                .entry((tt, row.fiscal_year))
-                .or_insert_with(|| Partition { table_type: tt, spill: None, pending: Vec::new() });
+            let part = self.partitions.entry((tt, row.fiscal_year)).or_insert_with(|| Partition {
+                table_type: tt,
+                spill: None,
+                pending: Vec::new(),
+            });
             part.pending.push(row);
             self.buffered += 1;
             if part.pending.len() >= ROW_GROUP_ROWS {
@@ -373,7 +380,8 @@ impl SnapshotWriter {
 
     /// Spills the fullest partitions until half the buffer is free (fewer, larger blocks).
     fn flush_largest(&mut self) -> Result<(), String> {
-        let mut keys: Vec<((TableType, i32), usize)> = self.partitions.iter().map(|(k, p)| (*k, p.pending.len())).collect();
+        let mut keys: Vec<((TableType, i32), usize)> =
+            self.partitions.iter().map(|(k, p)| (*k, p.pending.len())).collect();
         keys.sort_by(|a, b| b.1.cmp(&a.1));
         for (key, n) in keys {
             if self.buffered <= self.budget / 2 {
@@ -451,7 +459,12 @@ fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partitio
 
 /// Writes a partition's Parquet file from its spilled blocks and its buffered rows, in order,
 /// in row groups of `ROW_GROUP_ROWS`.
-fn write_partition(dir: &Path, shard: Option<Shard>, (tt, year): (TableType, i32), part: Partition) -> Result<(), String> {
+fn write_partition(
+    dir: &Path,
+    shard: Option<Shard>,
+    (tt, year): (TableType, i32),
+    part: Partition,
+) -> Result<(), String> {
     let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard));
     let mut file: Option<StreamFile> = None;
     let mut batch: Vec<DataRow> = Vec::new();
@@ -483,7 +496,9 @@ fn sync_tree(dir: &Path) -> Result<(), String> {
     for entry in walkdir::WalkDir::new(dir).contents_first(true) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_dir() {
-            File::open(entry.path()).and_then(|f| f.sync_all()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            File::open(entry.path())
+                .and_then(|f| f.sync_all())
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
         }
     }
     Ok(())
@@ -508,7 +523,8 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let ca = CString::new(a.as_os_str().as_bytes())?;
     let cb = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both paths are valid NUL-terminated strings; renameat2 does not keep them.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc == 0 {
         Ok(())
     } else {

@@ -121,7 +121,9 @@ const BASES: [&str; 2] = ["budget", "actual"];
 fn index_of(set: &[&str], v: Option<&str>) -> Result<u8, String> {
     match v {
         None => Ok(0),
-        Some(v) => set.iter().position(|s| *s == v).map(|i| i as u8 + 1).ok_or_else(|| format!("unexpected value {v:?}")),
+        Some(v) => {
+            set.iter().position(|s| *s == v).map(|i| i as u8 + 1).ok_or_else(|| format!("unexpected value {v:?}"))
+        }
     }
 }
 
@@ -243,7 +245,8 @@ fn decode(bytes: &[u8], expected: usize) -> Result<Vec<DataRow>, String> {
             project_name: c.string()?,
         };
         let n = c.u8()? as usize;
-        let values = (0..n).map(|_| c.i64().map(|v| v.map(|cents| Decimal::new(cents, 2)))).collect::<Result<_, _>>()?;
+        let values =
+            (0..n).map(|_| c.i64().map(|v| v.map(|cents| Decimal::new(cents, 2)))).collect::<Result<_, _>>()?;
         rows.push(DataRow { doc_id, department, doc_kind, fiscal_year, row_no, key, values });
     }
     if rows.len() != expected {
@@ -257,15 +260,56 @@ mod tests {
     use super::*;
 
     fn row(doc: &str, row_no: i32, key: RowKey, values: Vec<Option<Decimal>>) -> DataRow {
-        DataRow { doc_id: doc.into(), department: "某局".into(), doc_kind: "final", fiscal_year: 2024, row_no, key, values }
+        DataRow {
+            doc_id: doc.into(),
+            department: "某局".into(),
+            doc_kind: "final",
+            fiscal_year: 2024,
+            row_no,
+            key,
+            values,
+        }
     }
 
     #[test]
     fn blocks_round_trip() {
         let rows = vec![
-            row("a1", 1, RowKey { side: Some(Side::Expenditure), line_no: Some(31), item: Some("一般公共服务支出".into()), code: Some("201".into()), ..Default::default() }, vec![Some(Decimal::new(19276, 2))]),
-            row("a1", 2, RowKey { item: Some("total".into()), item_name: Some("合计".into()), basis: Some("actual"), ..Default::default() }, vec![None, Some(Decimal::new(-5, 0))]),
-            row("b2", 1, RowKey { code: Some("2010301".into()), level: Some(3), name: Some("行政运行".into()), unit: Some("本级".into()), project_name: None, ..Default::default() }, vec![]),
+            row(
+                "a1",
+                1,
+                RowKey {
+                    side: Some(Side::Expenditure),
+                    line_no: Some(31),
+                    item: Some("一般公共服务支出".into()),
+                    code: Some("201".into()),
+                    ..Default::default()
+                },
+                vec![Some(Decimal::new(19276, 2))],
+            ),
+            row(
+                "a1",
+                2,
+                RowKey {
+                    item: Some("total".into()),
+                    item_name: Some("合计".into()),
+                    basis: Some("actual"),
+                    ..Default::default()
+                },
+                vec![None, Some(Decimal::new(-5, 0))],
+            ),
+            row(
+                "b2",
+                1,
+                RowKey {
+                    code: Some("2010301".into()),
+                    level: Some(3),
+                    name: Some("行政运行".into()),
+                    unit: Some("本级".into()),
+                    project_name: None,
+                    ..Default::default()
+                },
+                vec![],
+            ),
         ];
         let dir = tempfile::tempdir().unwrap();
         let mut w = SpillWriter::create(dir.path().join("x/p.spill")).unwrap();
@@ -279,7 +323,10 @@ mod tests {
         r.remove().unwrap();
         assert_eq!(back.len(), rows.len());
         for (a, b) in rows.iter().zip(&back) {
-            assert_eq!((&a.doc_id, &a.department, a.doc_kind, a.fiscal_year, a.row_no), (&b.doc_id, &b.department, b.doc_kind, b.fiscal_year, b.row_no));
+            assert_eq!(
+                (&a.doc_id, &a.department, a.doc_kind, a.fiscal_year, a.row_no),
+                (&b.doc_id, &b.department, b.doc_kind, b.fiscal_year, b.row_no)
+            );
             assert_eq!(a.key, b.key);
             assert_eq!(a.values, b.values);
         }

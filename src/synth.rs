@@ -210,9 +210,14 @@ pub fn generate_with(seed: u64, layout: Layout, kind: DocKind, opts: &Options) -
     match (layout, kind) {
         (Layout::PdfText, DocKind::Budget) | (Layout::MarkdownTsv, DocKind::Budget) => {
             let b = gen_budget(&mut rng, opts);
-            let mut doc = if layout == Layout::PdfText { render_pdf(&b, &mut rng) } else { render_markdown(&b, &mut rng, opts) };
+            let mut doc =
+                if layout == Layout::PdfText { render_pdf(&b, &mut rng) } else { render_markdown(&b, &mut rng, opts) };
             doc.seed = seed;
-            doc.file_name = format!("synth_{}_budget_{seed:08x}.{}", layout.as_str(), if layout == Layout::MarkdownTsv { "md" } else { "txt" });
+            doc.file_name = format!(
+                "synth_{}_budget_{seed:08x}.{}",
+                layout.as_str(),
+                if layout == Layout::MarkdownTsv { "md" } else { "txt" }
+            );
             doc
         }
         (Layout::FinalTsv, DocKind::Final) => {
@@ -254,7 +259,11 @@ fn clean_label(label: &str) -> String {
         return chars[n + 1..].iter().collect();
     }
     let d = chars.iter().take_while(|c| c.is_ascii_digit()).count();
-    if d > 0 && d < chars.len() && matches!(chars[d], '.' | '、') && !chars.get(d + 1).is_some_and(|c| c.is_ascii_digit()) {
+    if d > 0
+        && d < chars.len()
+        && matches!(chars[d], '.' | '、')
+        && !chars.get(d + 1).is_some_and(|c| c.is_ascii_digit())
+    {
         return chars[d + 1..].iter().collect();
     }
     s
@@ -521,7 +530,12 @@ fn kuan_name(code: &str) -> &'static str {
 }
 
 fn class_name(code: &str) -> &'static str {
-    template_classes().into_iter().chain(std::iter::once(COVID_CLASS)).find(|c| c.0 == code).map(|c| c.1).unwrap_or("其他支出")
+    template_classes()
+        .into_iter()
+        .chain(std::iter::once(COVID_CLASS))
+        .find(|c| c.0 == code)
+        .map(|c| c.1)
+        .unwrap_or("其他支出")
 }
 
 /// The home 款 of an organisation: where its running costs (运行) are booked, and the
@@ -670,7 +684,16 @@ const FINAL_ECON_PUBLIC: EconGroup = &[(
     ],
 )];
 const FINAL_ECON_OTHER: EconGroup = &[
-    ("307", "债务利息及费用支出", &[("30701", "国内债务付息"), ("30702", "国外债务付息"), ("30703", "国内债务发行费用"), ("30704", "国外债务发行费用")]),
+    (
+        "307",
+        "债务利息及费用支出",
+        &[
+            ("30701", "国内债务付息"),
+            ("30702", "国外债务付息"),
+            ("30703", "国内债务发行费用"),
+            ("30704", "国外债务发行费用"),
+        ],
+    ),
     (
         "310",
         "资本性支出",
@@ -693,14 +716,48 @@ const FINAL_ECON_OTHER: EconGroup = &[
             ("31099", "其他资本性支出"),
         ],
     ),
-    ("312", "对企业补助", &[("31201", "资本金注入"), ("31203", "政府投资基金股权投资"), ("31204", "费用补贴"), ("31205", "利息补贴"), ("31299", "其他对企业补助")]),
-    ("399", "其他支出", &[("39907", "国家赔偿费用支出"), ("39908", "对民间非营利组织和群众性自治组织补贴"), ("39909", "经常性赠与"), ("39910", "资本性赠与"), ("39999", "其他支出")]),
+    (
+        "312",
+        "对企业补助",
+        &[
+            ("31201", "资本金注入"),
+            ("31203", "政府投资基金股权投资"),
+            ("31204", "费用补贴"),
+            ("31205", "利息补贴"),
+            ("31299", "其他对企业补助"),
+        ],
+    ),
+    (
+        "399",
+        "其他支出",
+        &[
+            ("39907", "国家赔偿费用支出"),
+            ("39908", "对民间非营利组织和群众性自治组织补贴"),
+            ("39909", "经常性赠与"),
+            ("39910", "资本性赠与"),
+            ("39999", "其他支出"),
+        ],
+    ),
 ];
 
 /// Fictional places and organisations (no real department is named).
 const PLACES: &[&str] = &[
-    "青禾县", "石泉县", "云岭市", "北沙县", "梧桐区", "临川县", "白鹭市", "松溪县", "柳岸区", "金穗县", "苍山市", "鹿鸣县", "翠屏区", "丰源县",
-    "望湖市", "雁南县",
+    "青禾县",
+    "石泉县",
+    "云岭市",
+    "北沙县",
+    "梧桐区",
+    "临川县",
+    "白鹭市",
+    "松溪县",
+    "柳岸区",
+    "金穗县",
+    "苍山市",
+    "鹿鸣县",
+    "翠屏区",
+    "丰源县",
+    "望湖市",
+    "雁南县",
 ];
 const UNIT_ORGS: &[&str] = &[
     "示范服务中心",
@@ -883,7 +940,10 @@ fn coded_rows(
         for p in prefixes {
             if seen.insert(p.clone()) {
                 let pp = p.clone();
-                rows.push(LRow::new(Label::Code(p.clone(), name_of(&p)), to_opt(sum(&|c: &str| c.starts_with(pp.as_str())))));
+                rows.push(LRow::new(
+                    Label::Code(p.clone(), name_of(&p)),
+                    to_opt(sum(&|c: &str| c.starts_with(pp.as_str()))),
+                ));
             }
         }
         rows.push(LRow::new(Label::Code(code.clone(), name.clone()), to_opt(v.clone())));
@@ -1075,7 +1135,11 @@ fn gen_budget(rng: &mut Rng, opts: &Options) -> Budget {
         codes.push("2080506");
     }
     if rng.chance(85) {
-        codes.push(if home.starts_with("201") || home.starts_with("224") { "2101101" } else { *rng.pick(&["2101101", "2101102"]) });
+        codes.push(if home.starts_with("201") || home.starts_with("224") {
+            "2101101"
+        } else {
+            *rng.pick(&["2101101", "2101102"])
+        });
     }
     if rng.chance(40) {
         codes.push("2101103");
@@ -1234,7 +1298,12 @@ fn gen_budget(rng: &mut Rng, opts: &Options) -> Budget {
                 econ[c1] = part;
             }
             let unit_idx = if grouped { rng.below(units.len()) } else { 0 };
-            projects.push(Project { code: l.code.clone(), name: project_name(rng, &mut used_names), unit: unit_idx, econ });
+            projects.push(Project {
+                code: l.code.clone(),
+                name: project_name(rng, &mut used_names),
+                unit: unit_idx,
+                econ,
+            });
         }
     }
     let grouped = grouped && projects.iter().map(|p| p.unit).collect::<BTreeSet<_>>().len() >= 2;
@@ -1337,7 +1406,6 @@ type Anchor = (usize, Vec<(usize, i64)>, i64);
 /// Cell classes per row of a table.
 type Classes = Vec<Vec<CellClass>>;
 
-
 /// |diff| within (n + 1) × half a cent, n the number of addends (printed or not: a tolerance at
 /// least the contract's, so a candidate ruled out here is ruled out by the contract too).
 fn within(diff: i64, n_addends: usize) -> bool {
@@ -1399,7 +1467,8 @@ impl Problem {
                     if support[mi].iter().all(|s| *s) {
                         continue;
                     }
-                    let kept: Vec<Cand> = cands[m].iter().zip(&support[mi]).filter(|(_, s)| **s).map(|(c, _)| c.clone()).collect();
+                    let kept: Vec<Cand> =
+                        cands[m].iter().zip(&support[mi]).filter(|(_, s)| **s).map(|(c, _)| c.clone()).collect();
                     assert!(!kept.is_empty(), "synth: hierarchy group of row {parent} has no consistent placement");
                     cands[m] = kept;
                     changed = true;
@@ -1413,7 +1482,15 @@ impl Problem {
             .iter()
             .map(|cs| {
                 (0..self.ncols)
-                    .map(|col| if cs.iter().all(|c| c[col] == cs[0][col]) { CellClass::Determined } else { CellClass::Open })
+                    .map(
+                        |col| {
+                            if cs.iter().all(|c| c[col] == cs[0][col]) {
+                                CellClass::Determined
+                            } else {
+                                CellClass::Open
+                            }
+                        },
+                    )
                     .collect()
             })
             .collect()
@@ -1460,7 +1537,8 @@ impl Problem {
 /// hierarchy and 三公 sums (all per column) still hold. Returns the (row, column) cells so
 /// proven ambiguous.
 fn shift_ambiguous(rows: &[Vec<Option<i64>>], split: &[usize], allowed: &[usize]) -> Vec<(usize, usize)> {
-    let used: Vec<usize> = split.iter().copied().filter(|&c| rows.iter().any(|r| r[c].is_some_and(|v| v != 0))).collect();
+    let used: Vec<usize> =
+        split.iter().copied().filter(|&c| rows.iter().any(|r| r[c].is_some_and(|v| v != 0))).collect();
     if used.is_empty() || used.len() >= allowed.len() || !used.iter().all(|c| allowed.contains(c)) {
         return Vec::new();
     }
@@ -1483,17 +1561,33 @@ fn col_index(cols: &[&str], name: &str) -> usize {
 fn contract_row_rules(tt: TableType, cols: &[&str]) -> Vec<(usize, Vec<usize>)> {
     let rules: Vec<(&str, Vec<&str>)> = match tt {
         TableType::RevenueByFunction => vec![
-            ("total", vec!["fiscal_subtotal", "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"]),
+            (
+                "total",
+                vec!["fiscal_subtotal", "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"],
+            ),
             (
                 "fiscal_subtotal",
-                vec!["general_budget", "general_budget_transfer", "gov_fund", "gov_fund_transfer", "state_capital", "state_capital_transfer"],
+                vec![
+                    "general_budget",
+                    "general_budget_transfer",
+                    "gov_fund",
+                    "gov_fund_transfer",
+                    "state_capital",
+                    "state_capital_transfer",
+                ],
             ),
         ],
-        TableType::ExpenditureByFunction | TableType::GeneralBudgetExpenditure => vec![("total", vec!["basic", "project"])],
-        TableType::FiscalSummary | TableType::ThreePublic => vec![("total", vec!["general_budget", "gov_fund", "state_capital"])],
+        TableType::ExpenditureByFunction | TableType::GeneralBudgetExpenditure => {
+            vec![("total", vec!["basic", "project"])]
+        }
+        TableType::FiscalSummary | TableType::ThreePublic => {
+            vec![("total", vec!["general_budget", "gov_fund", "state_capital"])]
+        }
         TableType::BasicExpenditureByEconomic => vec![("total", vec!["personnel", "public"])],
         TableType::ProjectExpenditure => vec![("total", TableType::PROJECT_COLUMNS[1..].to_vec())],
-        TableType::GovFundExpenditure | TableType::StateCapitalExpenditure => vec![("total", vec!["personnel", "public", "project"])],
+        TableType::GovFundExpenditure | TableType::StateCapitalExpenditure => {
+            vec![("total", vec!["personnel", "public", "project"])]
+        }
         TableType::Carryover => vec![
             ("total", vec!["fiscal_subtotal", "nonfiscal_subtotal"]),
             ("fiscal_subtotal", vec!["fiscal_personnel", "fiscal_public", "fiscal_project"]),
@@ -1501,10 +1595,7 @@ fn contract_row_rules(tt: TableType, cols: &[&str]) -> Vec<(usize, Vec<usize>)> 
         ],
         TableType::RevenueExpenditureSummary => vec![],
     };
-    rules
-        .into_iter()
-        .map(|(t, adds)| (col_index(cols, t), adds.iter().map(|a| col_index(cols, a)).collect()))
-        .collect()
+    rules.into_iter().map(|(t, adds)| (col_index(cols, t), adds.iter().map(|a| col_index(cols, a)).collect())).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1574,10 +1665,19 @@ fn budget_tables(b: &Budget) -> BudgetTables {
         }
     };
     let s = |f: &dyn Fn(&Leaf) -> i64| -> i64 { b.leaves.iter().map(f).sum() };
-    let (gb, gbt, gf, special, unit, fcarry, nfcarry) =
-        (s(&|l| l.gb), s(&|l| l.gbt), s(&|l| l.gf), s(&|l| l.special), s(&|l| l.unit), s(&|l| l.fcarry), s(&|l| l.nfcarry));
+    let (gb, gbt, gf, special, unit, fcarry, nfcarry) = (
+        s(&|l| l.gb),
+        s(&|l| l.gbt),
+        s(&|l| l.gf),
+        s(&|l| l.special),
+        s(&|l| l.unit),
+        s(&|l| l.fcarry),
+        s(&|l| l.nfcarry),
+    );
     let total = gb + gbt + gf + special + unit + fcarry + nfcarry;
-    let class_total = |class: &str, f: &dyn Fn(&Leaf) -> i64| -> i64 { b.leaves.iter().filter(|l| l.code.starts_with(class)).map(f).sum() };
+    let class_total = |class: &str, f: &dyn Fn(&Leaf) -> i64| -> i64 {
+        b.leaves.iter().filter(|l| l.code.starts_with(class)).map(f).sum()
+    };
 
     // 表1
     let rev_vals = [
@@ -1631,13 +1731,27 @@ fn budget_tables(b: &Budget) -> BudgetTables {
     let t1 = TwoSided { tt: RevenueExpenditureSummary, rev_cols: &["amount"], exp_cols: &["amount"], lines };
 
     // 表4
-    let mut rev4: Vec<(&str, i64)> = vec![("一、财政拨款（补助）", gb + gbt + gf), ("一般公共预算", gb + gbt), ("政府性基金预算", gf), ("国有资本经营预算", 0)];
+    let mut rev4: Vec<(&str, i64)> = vec![
+        ("一、财政拨款（补助）", gb + gbt + gf),
+        ("一般公共预算", gb + gbt),
+        ("政府性基金预算", gf),
+        ("国有资本经营预算", 0),
+    ];
     if b.t4_carry_block {
-        rev4.extend([("二、上年结转", fcarry), ("一般公共预算", fcarry), ("政府性基金预算", 0), ("国有资本经营预算", 0)]);
+        rev4.extend([
+            ("二、上年结转", fcarry),
+            ("一般公共预算", fcarry),
+            ("政府性基金预算", 0),
+            ("国有资本经营预算", 0),
+        ]);
     }
     let mut lines4: Vec<(Option<Half>, Option<Half>)> = Vec::new();
     for i in 0..classes.len().max(rev4.len()) {
-        let rev = rev4.get(i).map(|(label, v)| Half { label: label.to_string(), vals: vec![opt(*v, true)], ..Default::default() });
+        let rev = rev4.get(i).map(|(label, v)| Half {
+            label: label.to_string(),
+            vals: vec![opt(*v, true)],
+            ..Default::default()
+        });
         let exp = classes.get(i).map(|(code, name)| {
             let g = class_total(code, &|l| l.gb_all());
             let f = class_total(code, &|l| l.gf);
@@ -1660,7 +1774,12 @@ fn budget_tables(b: &Budget) -> BudgetTables {
             ..Default::default()
         }),
     ));
-    let t4 = TwoSided { tt: FiscalSummary, rev_cols: &["total"], exp_cols: &["total", "general_budget", "gov_fund", "state_capital"], lines: lines4 };
+    let t4 = TwoSided {
+        tt: FiscalSummary,
+        rev_cols: &["total"],
+        exp_cols: &["total", "general_budget", "gov_fund", "state_capital"],
+        lines: lines4,
+    };
 
     let leaf_rows = |f: &dyn Fn(&Leaf) -> Option<Vec<i64>>| -> Vec<(String, String, Vec<i64>)> {
         b.leaves.iter().filter_map(|l| f(l).map(|v| (l.code.clone(), item_name(&l.code).to_string(), v))).collect()
@@ -1670,10 +1789,20 @@ fn budget_tables(b: &Budget) -> BudgetTables {
     let t2 = leaf_rows(&|l| {
         Some(vec![l.total(), l.gb + l.gbt + l.gf, l.gb, l.gbt, l.gf, 0, 0, 0, l.special, l.unit, l.fcarry, l.nfcarry])
     });
-    coded.push(LTable { tt: RevenueByFunction, status: TableStatus::Parsed, cols: cols(RevenueByFunction), rows: coded_rows(&t2, "总计", true, &fname) });
+    coded.push(LTable {
+        tt: RevenueByFunction,
+        status: TableStatus::Parsed,
+        cols: cols(RevenueByFunction),
+        rows: coded_rows(&t2, "总计", true, &fname),
+    });
     // 表3
     let t3 = leaf_rows(&|l| Some(vec![l.total(), l.basic, l.project]));
-    coded.push(LTable { tt: ExpenditureByFunction, status: TableStatus::Parsed, cols: cols(ExpenditureByFunction), rows: coded_rows(&t3, "总计", true, &fname) });
+    coded.push(LTable {
+        tt: ExpenditureByFunction,
+        status: TableStatus::Parsed,
+        cols: cols(ExpenditureByFunction),
+        rows: coded_rows(&t3, "总计", true, &fname),
+    });
     // 表5
     let t5 = leaf_rows(&|l| (l.gb_all() > 0).then(|| vec![l.gb_all(), l.gb_basic, l.gb_project]));
     coded.push(LTable {
@@ -1714,7 +1843,12 @@ fn budget_tables(b: &Budget) -> BudgetTables {
     coded.push(if t8.is_empty() {
         LTable::empty(GovFundExpenditure, cols(GovFundExpenditure), TableStatus::DeclaredEmpty)
     } else {
-        LTable { tt: GovFundExpenditure, status: TableStatus::Parsed, cols: cols(GovFundExpenditure), rows: coded_rows(&t8, "总计", true, &fname) }
+        LTable {
+            tt: GovFundExpenditure,
+            status: TableStatus::Parsed,
+            cols: cols(GovFundExpenditure),
+            rows: coded_rows(&t8, "总计", true, &fname),
+        }
     });
     // 表9
     coded.push(LTable::empty(StateCapitalExpenditure, cols(StateCapitalExpenditure), TableStatus::DeclaredEmpty));
@@ -1755,9 +1889,19 @@ fn three_public_budget(three: [i64; 4]) -> LTable {
     ];
     let rows = items
         .iter()
-        .map(|(label, id, v)| LRow::new(Label::Item(label.to_string(), Some(id), Some("budget")), vec![opt(*v, true), opt(*v, true), None, None]))
+        .map(|(label, id, v)| {
+            LRow::new(
+                Label::Item(label.to_string(), Some(id), Some("budget")),
+                vec![opt(*v, true), opt(*v, true), None, None],
+            )
+        })
         .collect();
-    LTable { tt: TableType::ThreePublic, status: TableStatus::Parsed, cols: TableType::ThreePublic.printed_columns(DocKind::Budget, None).unwrap(), rows }
+    LTable {
+        tt: TableType::ThreePublic,
+        status: TableStatus::Parsed,
+        cols: TableType::ThreePublic.printed_columns(DocKind::Budget, None).unwrap(),
+        rows,
+    }
 }
 
 /// 表7: grand total, (unit heading,) class, 款 and project rows.
@@ -1779,7 +1923,11 @@ fn project_table(b: &Budget, fname: &dyn Fn(&str) -> String) -> LTable {
     };
     let all: Vec<&Project> = b.projects.iter().collect();
     let mut rows = vec![LRow::new(Label::Total("总计".into()), vec_of(&all))];
-    let unit_ids: Vec<usize> = if b.grouped { b.projects.iter().map(|p| p.unit).collect::<BTreeSet<_>>().into_iter().collect() } else { vec![0] };
+    let unit_ids: Vec<usize> = if b.grouped {
+        b.projects.iter().map(|p| p.unit).collect::<BTreeSet<_>>().into_iter().collect()
+    } else {
+        vec![0]
+    };
     for u in unit_ids {
         let ps: Vec<&Project> = b.projects.iter().filter(|p| !b.grouped || p.unit == u).collect();
         let unit_name = b.grouped.then(|| b.units[u].clone());
@@ -1798,7 +1946,8 @@ fn project_table(b: &Budget, fname: &dyn Fn(&str) -> String) -> LTable {
                     rows.push(r);
                 }
             }
-            let mut r = LRow::new(Label::Project(p.code.clone(), item_name(&p.code).to_string(), p.name.clone()), vec_of(&[p]));
+            let mut r =
+                LRow::new(Label::Project(p.code.clone(), item_name(&p.code).to_string(), p.name.clone()), vec_of(&[p]));
             r.unit = unit_name.clone();
             rows.push(r);
         }
@@ -1835,7 +1984,9 @@ fn budget_facts(rev: &[i64]) -> (BTreeSet<&'static str>, BTreeSet<&'static str>)
         t2.insert("fiscal_subtotal");
     }
     let mut funds = BTreeSet::new();
-    for (col, own, transfer, carry) in [("general_budget", 2, 3, 19), ("gov_fund", 5, 6, 20), ("state_capital", 8, 9, 21)] {
+    for (col, own, transfer, carry) in
+        [("general_budget", 2, 3, 19), ("gov_fund", 5, 6, 20), ("state_capital", 8, 9, 21)]
+    {
         if z(own) && z(transfer) && z(carry) {
             funds.insert(col);
         }
@@ -1873,7 +2024,9 @@ fn pdf_budget_classes(bt: &BudgetTables) -> (Vec<(TableType, Classes)>, Classes)
         let mut p = Problem::new(cols.len(), rows.iter().map(|v| printed_nums(v)).collect());
         p.row_rules = contract_row_rules(t.tt, cols);
         if t.tt == ThreePublic {
-            let find = |id: &str| t.rows.iter().position(|r| matches!(&r.label, Label::Item(_, Some(x), _) if *x == id)).unwrap();
+            let find = |id: &str| {
+                t.rows.iter().position(|r| matches!(&r.label, Label::Item(_, Some(x), _) if *x == id)).unwrap()
+            };
             p.groups = vec![
                 (find("total"), vec![find("overseas_travel"), find("official_reception"), find("vehicles")]),
                 (find("vehicles"), vec![find("vehicle_purchase"), find("vehicle_operation")]),
@@ -1887,8 +2040,16 @@ fn pdf_budget_classes(bt: &BudgetTables) -> (Vec<(TableType, Classes)>, Classes)
                 p.forbidden = vec![forbidden; rows.len()];
                 for (r, row) in t.rows.iter().enumerate() {
                     if let Some(code) = row.code().filter(|c| c.len() == 3) {
-                        let class_total = t4_exp.iter().find(|h| h.code.as_deref() == Some(code)).and_then(|h| h.vals[0]).unwrap_or(0);
-                        p.anchors.push((r, vec![(col_index(cols, "fiscal_subtotal"), 1), (col_index(cols, "fiscal_carryover"), 1)], class_total));
+                        let class_total = t4_exp
+                            .iter()
+                            .find(|h| h.code.as_deref() == Some(code))
+                            .and_then(|h| h.vals[0])
+                            .unwrap_or(0);
+                        p.anchors.push((
+                            r,
+                            vec![(col_index(cols, "fiscal_subtotal"), 1), (col_index(cols, "fiscal_carryover"), 1)],
+                            class_total,
+                        ));
                     }
                 }
             }
@@ -1919,7 +2080,9 @@ fn pdf_budget_classes(bt: &BudgetTables) -> (Vec<(TableType, Classes)>, Classes)
         let mut classes = p.solve();
         let names = |ns: &[&str]| ns.iter().map(|n| col_index(cols, n)).collect::<Vec<_>>();
         let ambiguous: Vec<(usize, usize)> = match t.tt {
-            ExpenditureByFunction => shift_ambiguous(&rows, &names(&["basic", "project"]), &names(&["basic", "project"])),
+            ExpenditureByFunction => {
+                shift_ambiguous(&rows, &names(&["basic", "project"]), &names(&["basic", "project"]))
+            }
             ProjectExpenditure => {
                 let econ: Vec<usize> = (1..cols.len()).collect();
                 shift_ambiguous(&rows, &econ, &econ)
@@ -1943,7 +2106,12 @@ fn pdf_budget_classes(bt: &BudgetTables) -> (Vec<(TableType, Classes)>, Classes)
             _ => Vec::new(),
         };
         for (r, c) in ambiguous {
-            assert!(classes[r][c] != CellClass::Determined, "synth: {} row {r} column {}: proven both determined and ambiguous", t.tt.as_str(), cols[c]);
+            assert!(
+                classes[r][c] != CellClass::Determined,
+                "synth: {} row {r} column {}: proven both determined and ambiguous",
+                t.tt.as_str(),
+                cols[c]
+            );
             classes[r][c] = CellClass::Ambiguous;
         }
         out.push((t.tt, classes));
@@ -2018,12 +2186,20 @@ fn row_key(tt: TableType, r: &LRow) -> RowKey {
     k
 }
 
-fn to_output(tt: TableType, cols: &[&str], vals: &[Option<i64>], classes: Option<&Vec<CellClass>>) -> (Vec<Option<Decimal>>, Vec<CellClass>) {
+fn to_output(
+    tt: TableType,
+    cols: &[&str],
+    vals: &[Option<i64>],
+    classes: Option<&Vec<CellClass>>,
+) -> (Vec<Option<Decimal>>, Vec<CellClass>) {
     let out = tt.output_columns();
     let mut values = vec![None; out.len()];
     let mut cls = vec![CellClass::Determined; out.len()];
     for (j, c) in cols.iter().enumerate() {
-        let i = out.iter().position(|o| o == c).unwrap_or_else(|| panic!("synth: {c} is not an output column of {}", tt.as_str()));
+        let i = out
+            .iter()
+            .position(|o| o == c)
+            .unwrap_or_else(|| panic!("synth: {c} is not an output column of {}", tt.as_str()));
         values[i] = vals[j].map(dec);
         if let Some(cl) = classes {
             cls[i] = if vals[j].is_none() { CellClass::Determined } else { cl[j] };
@@ -2051,7 +2227,12 @@ fn expect_table(t: &LTable, kind: DocKind, classes: Option<&[Vec<CellClass>]>, l
 }
 
 /// Two-sided: every revenue line top to bottom, then every expenditure line.
-fn expect_two_sided(t: &TwoSided, kind: DocKind, exp_classes: Option<&[Vec<CellClass>]>, lines: &[usize]) -> ExpectedTable {
+fn expect_two_sided(
+    t: &TwoSided,
+    kind: DocKind,
+    exp_classes: Option<&[Vec<CellClass>]>,
+    lines: &[usize],
+) -> ExpectedTable {
     let mut rows = Vec::new();
     for side in [Side::Revenue, Side::Expenditure] {
         let mut exp_i = 0;
@@ -2082,7 +2263,12 @@ fn expect_two_sided(t: &TwoSided, kind: DocKind, exp_classes: Option<&[Vec<CellC
             rows.push(ExpectedRow { key, values, classes, line: lines.get(li).copied().unwrap_or(0) });
         }
     }
-    ExpectedTable { table_type: t.tt, status: TableStatus::Parsed, source_number: t.tt.template_number(kind).unwrap_or_default(), rows }
+    ExpectedTable {
+        table_type: t.tt,
+        status: TableStatus::Parsed,
+        source_number: t.tt.template_number(kind).unwrap_or_default(),
+        rows,
+    }
 }
 
 /// Tracks the 1-based line number while text is appended.
@@ -2146,8 +2332,14 @@ fn budget_title(n: usize, scope: &str) -> String {
 fn empty_sentence(n: usize, dept: &str, year: i32) -> (String, String) {
     match n {
         7 => (format!("{dept} {year} 年没有一般公共预算项目支出，一般公共预算项目支出情况表为"), "空表。".into()),
-        8 => (format!("{dept} {year} 年没有使用政府性基金预算拨款安排的支出，政府性基金预算支出情况表为"), "空表。".into()),
-        9 => (format!("{dept} {year} 年没有使用国有资本经营预算拨款安排的支出，国有资本经营预算支出情况"), "表为空表。".into()),
+        8 => (
+            format!("{dept} {year} 年没有使用政府性基金预算拨款安排的支出，政府性基金预算支出情况表为"),
+            "空表。".into(),
+        ),
+        9 => (
+            format!("{dept} {year} 年没有使用国有资本经营预算拨款安排的支出，国有资本经营预算支出情况"),
+            "表为空表。".into(),
+        ),
         _ => (format!("{dept} {year} 年没有上年结转结余预算安排的支出，上年结转结余情况明细表为空表。"), String::new()),
     }
 }
@@ -2181,7 +2373,10 @@ fn row_text(r: &LRow, tt: TableType, st: &PdfStyle) -> RowText {
     let nums: Vec<String> = r.vals.iter().flatten().map(|v| fmt_amount(*v, st.fmt)).collect();
     let nums = nums.join(" ");
     let with_nums = |s: String| if nums.is_empty() { s } else { format!("{s} {nums}") };
-    let name_width = if tt == TableType::ProjectExpenditure || tt == TableType::RevenueByFunction || tt == TableType::GovFundExpenditure {
+    let name_width = if tt == TableType::ProjectExpenditure
+        || tt == TableType::RevenueByFunction
+        || tt == TableType::GovFundExpenditure
+    {
         st.name_width
     } else {
         60
@@ -2193,7 +2388,11 @@ fn row_text(r: &LRow, tt: TableType, st: &PdfStyle) -> RowText {
             RowText { lines: vec![with_nums(label)], split: None }
         }
         Label::Code(code, name) | Label::Project(code, name, _) => {
-            let sep = if st.indent { ["", " ", "   ", "     "][code_level(code) as usize].to_string() } else { " ".to_string() };
+            let sep = if st.indent {
+                ["", " ", "   ", "     "][code_level(code) as usize].to_string()
+            } else {
+                " ".to_string()
+            };
             let sep = if sep.is_empty() { " ".to_string() } else { sep };
             let c = pdf_code(code);
             let ns = wrap_cell(name, name_width);
@@ -2336,7 +2535,9 @@ fn render_pdf(b: &Budget, rng: &mut Rng) -> SynthDoc {
                     let rt = row_text(&t.rows[i], tt, &st);
                     lines.push(w.line);
                     let break_after = breaks.contains(&(i + 1));
-                    let continued_title = break_after && rng.chance(20) && (b.continued_grouped_projects || !(b.grouped && tt == TableType::ProjectExpenditure));
+                    let continued_title = break_after
+                        && rng.chance(20)
+                        && (b.continued_grouped_projects || !(b.grouped && tt == TableType::ProjectExpenditure));
                     match (&rt.split, break_after && !continued_title && rng.chance(60)) {
                         (Some((first, rest)), true) => {
                             // The row split across the page break.
@@ -2362,7 +2563,15 @@ fn render_pdf(b: &Budget, rng: &mut Rng) -> SynthDoc {
                     }
                     if break_after {
                         let title_again = continued_title.then(|| format!("{title}（续）"));
-                        page_break(&mut w, &dept_line, PDF_HEADERS[n - 1], title_again.as_deref(), &mut page, b.form_feeds, rng);
+                        page_break(
+                            &mut w,
+                            &dept_line,
+                            PDF_HEADERS[n - 1],
+                            title_again.as_deref(),
+                            &mut page,
+                            b.form_feeds,
+                            rng,
+                        );
                     }
                     i += 1;
                 }
@@ -2395,7 +2604,15 @@ fn budget_doc(b: &Budget, text: String, layout: Layout, mut tables: Vec<Expected
 /// A page break inside a table: optional page number, the repeated 编制 line (or the title
 /// again with （续）), the column headers and the numbering line.
 #[allow(clippy::too_many_arguments)]
-fn page_break(w: &mut Writer, dept_line: &str, header: &str, title_again: Option<&str>, page: &mut i64, form_feed: bool, rng: &mut Rng) {
+fn page_break(
+    w: &mut Writer,
+    dept_line: &str,
+    header: &str,
+    title_again: Option<&str>,
+    page: &mut i64,
+    form_feed: bool,
+    rng: &mut Rng,
+) {
     if rng.chance(40) {
         w.raw(&format!("\n{page}\n\n"));
     }
@@ -2437,13 +2654,26 @@ fn overview_prose(w: &mut Writer, b: &Budget, rng: &mut Rng, width: usize) {
             staff + retired
         )
     } else {
-        format!("{}无下属单位，下设 {} 个科室。编制数 {staff}，实有人数 {} 人，其中：在职 {staff} 人；退休 {retired} 人。", b.dept, rng.range(2, 6), staff + retired)
+        format!(
+            "{}无下属单位，下设 {} 个科室。编制数 {staff}，实有人数 {} 人，其中：在职 {staff} 人；退休 {retired} 人。",
+            b.dept,
+            rng.range(2, 6),
+            staff + retired
+        )
     };
     w.para(&wrap_prose(&text, width));
 }
 
 /// 第三部分 and 第四部分: the budget explained in words (after the tables).
-fn budget_narrative(w: &mut Writer, b: &Budget, bt: &BudgetTables, rng: &mut Rng, width: usize, scope: &str, markdown: bool) {
+fn budget_narrative(
+    w: &mut Writer,
+    b: &Budget,
+    bt: &BudgetTables,
+    rng: &mut Rng,
+    width: usize,
+    scope: &str,
+    markdown: bool,
+) {
     let u = b.unit.as_str();
     let h2 = if markdown { "## " } else { "" };
     let h3 = if markdown { "### " } else { "" };
@@ -2460,9 +2690,27 @@ fn budget_narrative(w: &mut Writer, b: &Budget, bt: &BudgetTables, rng: &mut Rng
     };
     w.para(&format!("{h2}第三部分 {} 年{scope}预算情况说明", b.year));
     w.para(&format!("{h3}一、关于{} {} 年收支预算情况的总体说明", b.dept, b.year));
-    para(w, &format!("按照全口径预算的原则，{} {} 年所有收入和支出均纳入{scope}预算管理。收支总预算 {} {u}。", b.dept, b.year, fmt_plain(total)));
+    para(
+        w,
+        &format!(
+            "按照全口径预算的原则，{} {} 年所有收入和支出均纳入{scope}预算管理。收支总预算 {} {u}。",
+            b.dept,
+            b.year,
+            fmt_plain(total)
+        ),
+    );
     w.para(&format!("{h3}二、关于{} {} 年支出预算情况说明", b.dept, b.year));
-    para(w, &format!("{} {} 年支出预算 {} {u}，其中：基本支出 {} {u}，项目支出 {} {u}。", b.dept, b.year, fmt_plain(total), fmt_plain(basic), fmt_plain(project)));
+    para(
+        w,
+        &format!(
+            "{} {} 年支出预算 {} {u}，其中：基本支出 {} {u}，项目支出 {} {u}。",
+            b.dept,
+            b.year,
+            fmt_plain(total),
+            fmt_plain(basic),
+            fmt_plain(project)
+        ),
+    );
     for n in [7usize, 8, 9, 11] {
         if bt.get(TableType::ALL[n - 1]).status == TableStatus::DeclaredEmpty {
             let (a, z) = empty_sentence(n, &b.dept, b.year);
@@ -2470,7 +2718,15 @@ fn budget_narrative(w: &mut Writer, b: &Budget, bt: &BudgetTables, rng: &mut Rng
         }
     }
     let three: i64 = b.three.iter().sum();
-    para(w, &format!("{} {} 年财政拨款“三公”经费预算数为 {} {u}，主要用于公务用车运行维护等支出。", b.dept, b.year, fmt_plain(three)));
+    para(
+        w,
+        &format!(
+            "{} {} 年财政拨款“三公”经费预算数为 {} {u}，主要用于公务用车运行维护等支出。",
+            b.dept,
+            b.year,
+            fmt_plain(three)
+        ),
+    );
     if rng.chance(70) {
         w.para(&format!("{h2}第四部分 名词解释"));
         para(w, "一、财政拨款：指由一般公共预算、政府性基金预算、国有资本经营预算安排的财政拨款数。");
@@ -2578,7 +2834,12 @@ fn render_markdown(b: &Budget, rng: &mut Rng, opts: &Options) -> SynthDoc {
     for n in 1..=11usize {
         let tt = TableType::ALL[n - 1];
         if missing.contains(&n) {
-            tables.push(ExpectedTable { table_type: tt, status: TableStatus::Missing, source_number: format!("表{n}"), rows: Vec::new() });
+            tables.push(ExpectedTable {
+                table_type: tt,
+                status: TableStatus::Missing,
+                source_number: format!("表{n}"),
+                rows: Vec::new(),
+            });
             continue;
         }
         w.para(&format!("表 {n}"));
@@ -2633,12 +2894,17 @@ fn render_markdown(b: &Budget, rng: &mut Rng, opts: &Options) -> SynthDoc {
                 let t0 = bt.get(tt);
                 if t0.status != TableStatus::Parsed {
                     if matches!(n, 8 | 9) {
-                        w.raw(&format!("{}合 计{}\n", if n == 9 { "\t\t\t" } else { "" }, "\t".repeat(if n == 9 { 4 } else { 7 })));
+                        w.raw(&format!(
+                            "{}合 计{}\n",
+                            if n == 9 { "\t\t\t" } else { "" },
+                            "\t".repeat(if n == 9 { 4 } else { 7 })
+                        ));
                     }
                     w.raw("\n");
                     let (a, z) = empty_sentence(n, &b.dept, b.year);
                     let sentence = format!("{a}{z}");
-                    let sentence = if n == 9 && rng.chance(50) { sentence.replace("为空表。", "为空。") } else { sentence };
+                    let sentence =
+                        if n == 9 && rng.chance(50) { sentence.replace("为空表。", "为空。") } else { sentence };
                     w.para(&sentence);
                     tables.push(expect_table(t0, DocKind::Budget, None, &[]));
                     continue;
@@ -2648,7 +2914,11 @@ fn render_markdown(b: &Budget, rng: &mut Rng, opts: &Options) -> SynthDoc {
                     TableType::BasicExpenditureByEconomic => false,
                     _ => rng.chance(50),
                 };
-                let t = if matches!(tt, TableType::ThreePublic | TableType::Carryover) { md_labels(t0) } else { md_transform(t0, leaf_only) };
+                let t = if matches!(tt, TableType::ThreePublic | TableType::Carryover) {
+                    md_labels(t0)
+                } else {
+                    md_transform(t0, leaf_only)
+                };
                 let mut lines = Vec::new();
                 for r in &t.rows {
                     lines.push(w.line);
@@ -2778,7 +3048,8 @@ fn gen_final(rng: &mut Rng, opts: &Options) -> Final {
     let m = min_cell(unit);
     let (home, home_projects) = *rng.pick(HOMES);
     let mut codes: Vec<&str> = vec![home, "2080505"];
-    for (c, p) in [("2080501", 45), ("2080506", 50), ("2101101", 80), ("2101103", 40), ("2210201", 90), ("2050803", 30)] {
+    for (c, p) in [("2080501", 45), ("2080506", 50), ("2101101", 80), ("2101103", 40), ("2210201", 90), ("2050803", 30)]
+    {
         if rng.chance(p) {
             codes.push(c);
         }
@@ -2799,7 +3070,11 @@ fn gen_final(rng: &mut Rng, opts: &Options) -> Final {
     let mut leaves: Vec<FLeaf> = Vec::new();
     for code in &codes {
         let nature = item_nature(code);
-        let base = if *code == home { amount(rng, unit, 40.0 * scale, 500.0 * scale) } else { amount(rng, unit, 1.0, 90.0 * scale) };
+        let base = if *code == home {
+            amount(rng, unit, 40.0 * scale, 500.0 * scale)
+        } else {
+            amount(rng, unit, 1.0, 90.0 * scale)
+        };
         let mut l = FLeaf { code: code.to_string(), ..Default::default() };
         match nature {
             Nature::Basic => l.gb_basic = base,
@@ -2955,7 +3230,9 @@ fn final_tables(f: &Final) -> FinalTables {
         }
     };
     let s = |g: &dyn Fn(&FLeaf) -> i64| -> i64 { f.leaves.iter().map(g).sum() };
-    let class = |code: &str, g: &dyn Fn(&FLeaf) -> i64| -> i64 { f.leaves.iter().filter(|l| l.code.starts_with(code)).map(g).sum() };
+    let class = |code: &str, g: &dyn Fn(&FLeaf) -> i64| -> i64 {
+        f.leaves.iter().filter(|l| l.code.starts_with(code)).map(g).sum()
+    };
     let rev_total = s(&|l| l.rev_total());
     let exp_total = s(&|l| l.exp_total());
     let b0 = f.fiscal_b0 + f.nonfiscal_b;
@@ -2976,11 +3253,33 @@ fn final_tables(f: &Final) -> FinalTables {
     for i in 0..30usize {
         let line_no = i as i32 + 1;
         let rev = match (rev1.get(i), i) {
-            (Some((label, v)), _) => Half { label: label.to_string(), line_no: Some(line_no), vals: vec![Some(*v)], ..Default::default() },
-            (None, 26) => Half { label: "本年收入合计".into(), line_no: Some(line_no), vals: vec![Some(rev_total)], ..Default::default() },
-            (None, 27) => Half { label: "使用非财政拨款结余".into(), line_no: Some(line_no), vals: vec![Some(0)], ..Default::default() },
-            (None, 28) => Half { label: "年初结转和结余".into(), line_no: Some(line_no), vals: vec![Some(b0)], ..Default::default() },
-            (None, 29) => Half { label: "总计".into(), line_no: Some(line_no), vals: vec![Some(rev_total + b0)], ..Default::default() },
+            (Some((label, v)), _) => {
+                Half { label: label.to_string(), line_no: Some(line_no), vals: vec![Some(*v)], ..Default::default() }
+            }
+            (None, 26) => Half {
+                label: "本年收入合计".into(),
+                line_no: Some(line_no),
+                vals: vec![Some(rev_total)],
+                ..Default::default()
+            },
+            (None, 27) => Half {
+                label: "使用非财政拨款结余".into(),
+                line_no: Some(line_no),
+                vals: vec![Some(0)],
+                ..Default::default()
+            },
+            (None, 28) => Half {
+                label: "年初结转和结余".into(),
+                line_no: Some(line_no),
+                vals: vec![Some(b0)],
+                ..Default::default()
+            },
+            (None, 29) => Half {
+                label: "总计".into(),
+                line_no: Some(line_no),
+                vals: vec![Some(rev_total + b0)],
+                ..Default::default()
+            },
             _ => Half { line_no: Some(line_no), vals: vec![None], ..Default::default() },
         };
         let eline = line_no + 30;
@@ -2992,10 +3291,27 @@ fn final_tables(f: &Final) -> FinalTables {
                 vals: vec![Some(class(code, &|l| l.exp_total()))],
                 ..Default::default()
             },
-            (None, 26) => Half { label: "本年支出合计".into(), line_no: Some(eline), vals: vec![Some(exp_total)], ..Default::default() },
-            (None, 27) => Half { label: "结余分配".into(), line_no: Some(eline), vals: vec![Some(0)], ..Default::default() },
-            (None, 28) => Half { label: "年末结转和结余".into(), line_no: Some(eline), vals: vec![Some(b1)], ..Default::default() },
-            _ => Half { label: "总计".into(), line_no: Some(eline), vals: vec![Some(exp_total + b1)], ..Default::default() },
+            (None, 26) => Half {
+                label: "本年支出合计".into(),
+                line_no: Some(eline),
+                vals: vec![Some(exp_total)],
+                ..Default::default()
+            },
+            (None, 27) => {
+                Half { label: "结余分配".into(), line_no: Some(eline), vals: vec![Some(0)], ..Default::default() }
+            }
+            (None, 28) => Half {
+                label: "年末结转和结余".into(),
+                line_no: Some(eline),
+                vals: vec![Some(b1)],
+                ..Default::default()
+            },
+            _ => Half {
+                label: "总计".into(),
+                line_no: Some(eline),
+                vals: vec![Some(exp_total + b1)],
+                ..Default::default()
+            },
         };
         lines.push((Some(rev), Some(exp)));
     }
@@ -3008,7 +3324,12 @@ fn final_tables(f: &Final) -> FinalTables {
     let mut lines = Vec::new();
     for i in 0..32usize {
         let line_no = i as i32 + 1;
-        let h = |label: &str, v: i64| Half { label: label.into(), line_no: Some(line_no), vals: vec![Some(v)], ..Default::default() };
+        let h = |label: &str, v: i64| Half {
+            label: label.into(),
+            line_no: Some(line_no),
+            vals: vec![Some(v)],
+            ..Default::default()
+        };
         let rev = match i {
             0 => h("一、一般公共预算财政拨款", gb_rev),
             1 => h("二、政府性基金预算财政拨款", gf_rev),
@@ -3027,10 +3348,26 @@ fn final_tables(f: &Final) -> FinalTables {
             (Some(&(code, name)), _) => {
                 let g = class(code, &|l| l.gb_basic + l.gb_project);
                 let gf = class(code, &|l| l.gf_project);
-                Half { label: format!("{}、{name}", cn_number(i + 1)), code: Some(code.into()), line_no: Some(eline), vals: four(g + gf, g, gf), ..Default::default() }
+                Half {
+                    label: format!("{}、{name}", cn_number(i + 1)),
+                    code: Some(code.into()),
+                    line_no: Some(eline),
+                    vals: four(g + gf, g, gf),
+                    ..Default::default()
+                }
             }
-            (None, 26) => Half { label: "本年支出合计".into(), line_no: Some(eline), vals: four(gb_exp + gf_exp, gb_exp, gf_exp), ..Default::default() },
-            (None, 27) => Half { label: "年末财政拨款结转和结余".into(), line_no: Some(eline), vals: four(f.fiscal_b1, f.fiscal_b1, 0), ..Default::default() },
+            (None, 26) => Half {
+                label: "本年支出合计".into(),
+                line_no: Some(eline),
+                vals: four(gb_exp + gf_exp, gb_exp, gf_exp),
+                ..Default::default()
+            },
+            (None, 27) => Half {
+                label: "年末财政拨款结转和结余".into(),
+                line_no: Some(eline),
+                vals: four(f.fiscal_b1, f.fiscal_b1, 0),
+                ..Default::default()
+            },
             (None, 31) => Half {
                 label: "总计".into(),
                 line_no: Some(eline),
@@ -3041,17 +3378,45 @@ fn final_tables(f: &Final) -> FinalTables {
         };
         lines.push((Some(rev), Some(exp)));
     }
-    let t4 = TwoSided { tt: FiscalSummary, rev_cols: &["total"], exp_cols: &["total", "general_budget", "gov_fund", "state_capital"], lines };
+    let t4 = TwoSided {
+        tt: FiscalSummary,
+        rev_cols: &["total"],
+        exp_cols: &["total", "general_budget", "gov_fund", "state_capital"],
+        lines,
+    };
     let cols = |tt: TableType| tt.printed_columns(DocKind::Final, None).unwrap();
     let leaf_rows = |g: &dyn Fn(&FLeaf) -> Option<Vec<i64>>| -> Vec<(String, String, Vec<i64>)> {
         f.leaves.iter().filter_map(|l| g(l).map(|v| (l.code.clone(), item_name(&l.code).to_string(), v))).collect()
     };
     let mut coded = Vec::new();
-    let t2 = leaf_rows(&|l| Some(vec![l.rev_total(), l.gb_rev + l.gf_rev, l.higher, l.business, l.edu, l.operating_income, 0, l.other_income]));
-    coded.push(LTable { tt: RevenueByFunction, status: TableStatus::Parsed, cols: cols(RevenueByFunction), rows: coded_rows(&t2, "合计", false, &fname) });
+    let t2 = leaf_rows(&|l| {
+        Some(vec![
+            l.rev_total(),
+            l.gb_rev + l.gf_rev,
+            l.higher,
+            l.business,
+            l.edu,
+            l.operating_income,
+            0,
+            l.other_income,
+        ])
+    });
+    coded.push(LTable {
+        tt: RevenueByFunction,
+        status: TableStatus::Parsed,
+        cols: cols(RevenueByFunction),
+        rows: coded_rows(&t2, "合计", false, &fname),
+    });
     let t3 = leaf_rows(&|l| Some(vec![l.exp_total(), l.basic(), l.project(), 0, l.operating, 0]));
-    coded.push(LTable { tt: ExpenditureByFunction, status: TableStatus::Parsed, cols: cols(ExpenditureByFunction), rows: coded_rows(&t3, "合计", false, &fname) });
-    let t5 = leaf_rows(&|l| (l.gb_basic + l.gb_project > 0).then(|| vec![l.gb_basic + l.gb_project, l.gb_basic, l.gb_project]));
+    coded.push(LTable {
+        tt: ExpenditureByFunction,
+        status: TableStatus::Parsed,
+        cols: cols(ExpenditureByFunction),
+        rows: coded_rows(&t3, "合计", false, &fname),
+    });
+    let t5 = leaf_rows(&|l| {
+        (l.gb_basic + l.gb_project > 0).then(|| vec![l.gb_basic + l.gb_project, l.gb_basic, l.gb_project])
+    });
     coded.push(LTable {
         tt: GeneralBudgetExpenditure,
         status: TableStatus::Parsed,
@@ -3081,8 +3446,16 @@ fn final_tables(f: &Final) -> FinalTables {
             }
         }
     }
-    rows6.push(LRow::new(Label::Total("合计".into()), vec![Some(pers_total + pub_total), Some(pers_total), Some(pub_total)]));
-    coded.push(LTable { tt: BasicExpenditureByEconomic, status: TableStatus::Parsed, cols: cols(BasicExpenditureByEconomic), rows: rows6 });
+    rows6.push(LRow::new(
+        Label::Total("合计".into()),
+        vec![Some(pers_total + pub_total), Some(pers_total), Some(pub_total)],
+    ));
+    coded.push(LTable {
+        tt: BasicExpenditureByEconomic,
+        status: TableStatus::Parsed,
+        cols: cols(BasicExpenditureByEconomic),
+        rows: rows6,
+    });
     // 公开07表: budget then actual, in column order.
     let mut rows7 = Vec::new();
     for (bi, basis) in ["budget", "actual"].iter().enumerate() {
@@ -3104,7 +3477,12 @@ fn final_tables(f: &Final) -> FinalTables {
     coded.push(if t8.is_empty() {
         LTable::empty(GovFundExpenditure, cols(GovFundExpenditure), TableStatus::DeclaredEmpty)
     } else {
-        LTable { tt: GovFundExpenditure, status: TableStatus::Parsed, cols: cols(GovFundExpenditure), rows: coded_rows(&t8, "合计", false, &fname) }
+        LTable {
+            tt: GovFundExpenditure,
+            status: TableStatus::Parsed,
+            cols: cols(GovFundExpenditure),
+            rows: coded_rows(&t8, "合计", false, &fname),
+        }
     });
     coded.push(LTable::empty(
         StateCapitalExpenditure,
@@ -3144,7 +3522,14 @@ fn render_final(f: &Final, rng: &mut Rng, _opts: &Options) -> SynthDoc {
     w.para("（一）贯彻执行国家和上级有关方针政策及法律法规，拟订本行业发展规划并组织实施。");
     w.para("（二）负责本系统业务工作的统筹协调、指导监督和检查考核。");
     w.para("二、机构设置及人员情况");
-    w.para(&format!("{} {} 年度，实有人数 {} 人，其中：在职人员 {} 人，退休人员 {} 人。", f.dept, f.year, rng.range(8, 90), rng.range(5, 60), rng.range(0, 30)));
+    w.para(&format!(
+        "{} {} 年度，实有人数 {} 人，其中：在职人员 {} 人，退休人员 {} 人。",
+        f.dept,
+        f.year,
+        rng.range(8, 90),
+        rng.range(5, 60),
+        rng.range(0, 30)
+    ));
     w.para(&format!("第二部分 {scope}决算情况说明"));
     let total_line = |t: &TwoSided, i: usize, exp: bool| -> i64 {
         let h = if exp { t.lines[i].1.as_ref() } else { t.lines[i].0.as_ref() };
@@ -3162,15 +3547,24 @@ fn render_final(f: &Final, rng: &mut Rng, _opts: &Options) -> SynthDoc {
         fmt_plain(total_line(&ft.t1, 28, true)),
     ));
     w.para("二、收入决算情况说明");
-    w.para(&format!("{} 年度本年收入 {} {u}，其中：财政拨款收入 {} {u}。", f.year, fmt_plain(total_line(&ft.t1, 26, false)), fmt_plain(total_line(&ft.t4, 26, false))));
+    w.para(&format!(
+        "{} 年度本年收入 {} {u}，其中：财政拨款收入 {} {u}。",
+        f.year,
+        fmt_plain(total_line(&ft.t1, 26, false)),
+        fmt_plain(total_line(&ft.t4, 26, false))
+    ));
     w.para("八、政府性基金预算财政拨款收入支出决算情况说明");
     if empty8 {
-        w.para("我单位本年度无政府性基金预算财政拨款收入、支出及结转和结余，政府性基金预算财政拨款收入支出决算表为空表。");
+        w.para(
+            "我单位本年度无政府性基金预算财政拨款收入、支出及结转和结余，政府性基金预算财政拨款收入支出决算表为空表。",
+        );
     } else {
         w.para("我单位本年度政府性基金预算财政拨款收入支出情况详见公开08表。");
     }
     w.para("九、国有资本经营预算财政拨款收入支出决算情况说明");
-    w.para("我单位本年度无国有资本经营预算财政拨款收入、支出及结转和结余，国有资本经营预算财政拨款收入支出决算表为空表。");
+    w.para(
+        "我单位本年度无国有资本经营预算财政拨款收入、支出及结转和结余，国有资本经营预算财政拨款收入支出决算表为空表。",
+    );
     w.para("第三部分 专业名词解释");
     w.para("财政拨款收入：指同级财政当年拨付的资金。");
     w.para("基本支出：指为保障机构正常运转、完成日常工作任务而发生的人员支出和公用支出。");
@@ -3192,7 +3586,12 @@ fn render_final(f: &Final, rng: &mut Rng, _opts: &Options) -> SynthDoc {
         };
         let coded = ft.coded.iter().find(|t| t.tt == tt);
         if coded.is_some_and(|t| t.status == TableStatus::Missing) {
-            tables.push(ExpectedTable { table_type: tt, status: TableStatus::Missing, source_number: format!("公开{n:02}表"), rows: Vec::new() });
+            tables.push(ExpectedTable {
+                table_type: tt,
+                status: TableStatus::Missing,
+                source_number: format!("公开{n:02}表"),
+                rows: Vec::new(),
+            });
             continue;
         }
         let number = format!("公开{n:02}表");
@@ -3243,7 +3642,8 @@ fn render_final(f: &Final, rng: &mut Rng, _opts: &Options) -> SynthDoc {
             }
             6 => {
                 let t = coded.unwrap();
-                let groups: Vec<Vec<&LRow>> = (0..3).map(|g| t.rows.iter().filter(|r| r.group == g && r.code().is_some()).collect()).collect();
+                let groups: Vec<Vec<&LRow>> =
+                    (0..3).map(|g| t.rows.iter().filter(|r| r.group == g && r.code().is_some()).collect()).collect();
                 let height = groups.iter().map(Vec::len).max().unwrap_or(0);
                 let mut row_lines: Vec<usize> = vec![0; t.rows.len()];
                 let mut first_line = Vec::new();
@@ -3276,7 +3676,11 @@ fn render_final(f: &Final, rng: &mut Rng, _opts: &Options) -> SynthDoc {
                 }
                 let total = t.rows.last().unwrap();
                 row_lines[k] = w.line;
-                w.raw(&format!("人员经费合计\t\t{}\t公用经费合计\t\t\t\t\t\t{}\n", num(&total.vals[1]), num(&total.vals[2])));
+                w.raw(&format!(
+                    "人员经费合计\t\t{}\t公用经费合计\t\t\t\t\t\t{}\n",
+                    num(&total.vals[1]),
+                    num(&total.vals[2])
+                ));
                 tables.push(expect_table(t, DocKind::Final, None, &row_lines));
             }
             7 => {
@@ -3411,20 +3815,40 @@ impl SampleFile {
 /// in `tests/roundtrip.rs`): government-fund tables in `pdf_text`, a （续） page break inside a
 /// 表7 grouped by sub-unit, and code-like whole amounts (`313`) in markdown tables.
 pub fn sample_archive() -> Vec<SampleFile> {
-    let base = || Options { gov_fund_percent: 0, continued_grouped_projects: false, md_code_like_integers: false, ..Options::default() };
+    let base = || Options {
+        gov_fund_percent: 0,
+        continued_grouped_projects: false,
+        md_code_like_integers: false,
+        ..Options::default()
+    };
     let tsv = || Options { continued_grouped_projects: false, md_code_like_integers: false, ..Options::default() };
     let specs: Vec<(u64, Layout, Options, Encoding)> = vec![
         (11, Layout::PdfText, Options { unit_scope: Some(true), yuan_percent: 0, ..base() }, Encoding::Utf8),
         (12, Layout::PdfText, Options { unit_scope: Some(false), yuan_percent: 0, ..base() }, Encoding::Utf8),
         (13, Layout::PdfText, Options { yuan_percent: 100, ..base() }, Encoding::Gb18030),
-        (14, Layout::PdfText, Options { carryover_percent: 100, nonfiscal_percent: 100, yuan_percent: 0, ..base() }, Encoding::Utf8Bom),
+        (
+            14,
+            Layout::PdfText,
+            Options { carryover_percent: 100, nonfiscal_percent: 100, yuan_percent: 0, ..base() },
+            Encoding::Utf8Bom,
+        ),
         (15, Layout::PdfText, Options { no_project_percent: 100, yuan_percent: 0, ..base() }, Encoding::Utf8Crlf),
         (21, Layout::MarkdownTsv, Options { unit_scope: Some(true), md_missing_percent: 0, ..tsv() }, Encoding::Utf8),
-        (22, Layout::MarkdownTsv, Options { unit_scope: Some(false), md_missing_percent: 100, gov_fund_percent: 100, ..tsv() }, Encoding::Utf8),
+        (
+            22,
+            Layout::MarkdownTsv,
+            Options { unit_scope: Some(false), md_missing_percent: 100, gov_fund_percent: 100, ..tsv() },
+            Encoding::Utf8,
+        ),
         (23, Layout::MarkdownTsv, Options { yuan_percent: 100, ..tsv() }, Encoding::Gb18030),
         (31, Layout::FinalTsv, Options { unit_scope: Some(false), yuan_percent: 0, ..tsv() }, Encoding::Utf8),
         (32, Layout::FinalTsv, Options { unit_scope: Some(true), yuan_percent: 100, ..tsv() }, Encoding::Utf16LeBom),
-        (33, Layout::FinalTsv, Options { gov_fund_percent: 100, nonfiscal_percent: 100, yuan_percent: 0, ..tsv() }, Encoding::Utf8),
+        (
+            33,
+            Layout::FinalTsv,
+            Options { gov_fund_percent: 100, nonfiscal_percent: 100, yuan_percent: 0, ..tsv() },
+            Encoding::Utf8,
+        ),
         (34, Layout::FinalTsv, Options { yuan_percent: 0, ..tsv() }, Encoding::Utf8Crlf),
     ];
     let mut counters: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();

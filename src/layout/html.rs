@@ -42,7 +42,8 @@ impl LineMap {
 /// Does the text hold an HTML table? (ASCII case-insensitive `<table`.)
 pub fn has_html_table(text: &str) -> bool {
     // Runs on every document: one pass, looking only where a `<` is.
-    text.match_indices('<').any(|(p, _)| text.as_bytes()[p..].get(..6).is_some_and(|w| w.eq_ignore_ascii_case(b"<table")))
+    text.match_indices('<')
+        .any(|(p, _)| text.as_bytes()[p..].get(..6).is_some_and(|w| w.eq_ignore_ascii_case(b"<table")))
 }
 
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
@@ -130,7 +131,10 @@ fn decode_entities(s: &str) -> String {
 
 /// Tags that end a line of text outside tables (block elements and line breaks).
 fn breaks_line(name: &str) -> bool {
-    matches!(name, "p" | "div" | "br" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "tr" | "caption" | "table" | "section")
+    matches!(
+        name,
+        "p" | "div" | "br" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "tr" | "caption" | "table" | "section"
+    )
 }
 
 /// The rows of one table being read: cells of the current row, and cells of earlier rows that
@@ -330,7 +334,10 @@ mod tests {
         assert_eq!(f.map.0, vec![1, 3, 7]);
         assert_eq!(f.map.source_of(2), 3);
         assert_eq!(decode_entities("&gt;预算单位&lt;/b&gt;&#20013;&#x56FD;&unknown;"), ">预算单位</b>中国&unknown;");
-        assert_eq!(f.map.remap_message("line 3: row prints 2 value cells (line 2)"), "line 7: row prints 2 value cells (line 3)");
+        assert_eq!(
+            f.map.remap_message("line 3: row prints 2 value cells (line 2)"),
+            "line 7: row prints 2 value cells (line 3)"
+        );
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub fn plain(line: &str) -> String {
 
 fn is_table_ordinal(s: &str) -> bool {
     let n = s.chars().count();
-    (1..=3).contains(&n) && (s.chars().all(|c| c.is_ascii_digit()) || s.chars().all(|c| "一二三四五六七八九十".contains(c)))
+    (1..=3).contains(&n)
+        && (s.chars().all(|c| c.is_ascii_digit()) || s.chars().all(|c| "一二三四五六七八九十".contains(c)))
 }
 
 /// `表 3` / `表三` / `公开03表` alone on a line -> the printed table number.
@@ -80,7 +81,10 @@ pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
     let mut s = plain(line);
     // `表1部门收支总体情况表` on one line.
     if let Some(rest) = s.strip_prefix('表') {
-        let ordinal: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c) || *c == '-').collect();
+        let ordinal: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c) || *c == '-')
+            .collect();
         if !ordinal.is_empty() {
             s = rest[ordinal.len()..].trim_start_matches(['：', ':', '、', '.']).to_string();
         }
@@ -104,7 +108,8 @@ pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
     if !s.ends_with('表') || !(5..=32).contains(&count) {
         return None;
     }
-    if s.contains('《') || s.contains('》') || ["绩效", "目录", "说明", "，", "。"].iter().any(|w| s.contains(w)) {
+    if s.contains('《') || s.contains('》') || ["绩效", "目录", "说明", "，", "。"].iter().any(|w| s.contains(w))
+    {
         return None;
     }
     if crate::normalize::strip_enumeration(&s) != s {
@@ -141,26 +146,24 @@ pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
 
 fn is_table_evidence(line: &str) -> bool {
     let s = plain(line);
-    s.contains("编制部门") || s.contains("编制单位") || s.starts_with("单位：") || s.starts_with("单位:")
-        || s.contains("金额单位") || table_number(line).is_some_and(|n| n.starts_with("公开"))
+    s.contains("编制部门")
+        || s.contains("编制单位")
+        || s.starts_with("单位：")
+        || s.starts_with("单位:")
+        || s.contains("金额单位")
+        || table_number(line).is_some_and(|n| n.starts_with("公开"))
 }
 
 /// Finds every contract table title that is followed, before any other title, by the
 /// `编制部门` / `单位：` lines a real table has.
 pub fn find_regions(lines: &[&str]) -> Vec<Region> {
-    let titles: Vec<(usize, (TableType, String, bool))> = lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| classify_title(l).map(|t| (i, t)))
-        .collect();
+    let titles: Vec<(usize, (TableType, String, bool))> =
+        lines.iter().enumerate().filter_map(|(i, l)| classify_title(l).map(|t| (i, t))).collect();
     let mut regions: Vec<Region> = Vec::new();
     for (k, (idx, (table_type, title, continued))) in titles.iter().enumerate() {
         let next_title = titles.get(k + 1).map(|(i, _)| *i).unwrap_or(lines.len());
-        let evidence = lines[idx + 1..next_title]
-            .iter()
-            .filter(|l| !l.trim().is_empty())
-            .take(8)
-            .any(|l| is_table_evidence(l));
+        let evidence =
+            lines[idx + 1..next_title].iter().filter(|l| !l.trim().is_empty()).take(8).any(|l| is_table_evidence(l));
         if !evidence {
             continue;
         }
@@ -176,9 +179,8 @@ pub fn find_regions(lines: &[&str]) -> Vec<Region> {
     for k in 0..regions.len() {
         let limit = regions.get(k + 1).map(|r| r.title_idx).unwrap_or(lines.len());
         let start = regions[k].title_idx + 1;
-        regions[k].end_idx = (start..limit)
-            .find(|&i| is_part_heading(lines[i]) || is_foreign_table_title(lines[i]))
-            .unwrap_or(limit);
+        regions[k].end_idx =
+            (start..limit).find(|&i| is_part_heading(lines[i]) || is_foreign_table_title(lines[i])).unwrap_or(limit);
     }
     regions
 }
@@ -190,14 +192,17 @@ fn is_foreign_table_title(line: &str) -> bool {
     }
     let s = plain(line);
     let short = s.chars().count() <= 40 && !line.contains('\t');
-    short && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标"))) || (s.contains("绩效") && s.ends_with("报告")))
+    short
+        && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标")))
+            || (s.contains("绩效") && s.ends_with("报告")))
 }
 
 /// `表1 部门收支总体情况表` / `公开01表 收入支出决算总表`: the number printed with the title.
 fn number_in_title(line: &str) -> Option<String> {
     let s = plain(line);
     if let Some(rest) = s.strip_prefix('表') {
-        let ordinal: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+        let ordinal: String =
+            rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
         return is_table_ordinal(&ordinal).then(|| format!("表{ordinal}"));
     }
     let rest = s.strip_prefix("公开")?;
@@ -242,11 +247,8 @@ pub fn declares_empty(lines: &[&str]) -> bool {
 /// A tab-separated table has most of its non-blank lines split by tabs (counted before the
 /// first sentence, so notes and prose after the table do not dilute it).
 pub fn is_tabbed(lines: &[&str]) -> bool {
-    let non_blank: Vec<&&str> = lines
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .take_while(|l| !l.contains('。'))
-        .collect();
+    let non_blank: Vec<&&str> =
+        lines.iter().filter(|l| !l.trim().is_empty()).take_while(|l| !l.contains('。')).collect();
     let tabbed = non_blank.iter().filter(|l| l.contains('\t')).count();
     tabbed >= 2 && tabbed * 3 >= non_blank.len()
 }
@@ -256,10 +258,7 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
     if regions.is_empty() {
         return Layout::Unknown;
     }
-    let tabbed = regions
-        .iter()
-        .filter(|r| is_tabbed(&lines[r.title_idx + 1..r.end_idx]))
-        .count();
+    let tabbed = regions.iter().filter(|r| is_tabbed(&lines[r.title_idx + 1..r.end_idx])).count();
     if tabbed * 2 < regions.len() {
         return Layout::PdfText;
     }
@@ -385,13 +384,7 @@ pub struct ParsedRows {
     pub warning: Option<String>,
 }
 
-pub type ParseFn = fn(
-    &[&str],
-    usize,
-    TableType,
-    DocKind,
-    &HashMap<String, String>,
-) -> Result<ParsedRows, String>;
+pub type ParseFn = fn(&[&str], usize, TableType, DocKind, &HashMap<String, String>) -> Result<ParsedRows, String>;
 
 #[cfg(test)]
 mod tests {

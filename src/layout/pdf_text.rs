@@ -4,8 +4,7 @@
 use super::{table_number, ParsedRows};
 use crate::model::{Cells, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
-    canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws,
-    AmountToken,
+    canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
 use std::collections::HashMap;
 
@@ -173,7 +172,8 @@ fn leading_code(tokens: &[Tok], function_coded: bool) -> Option<(String, usize)>
         }
     };
     let first = digits(0)?;
-    let lead_ok = if function_coded { first.starts_with('2') } else { first.starts_with('3') || first.starts_with('5') };
+    let lead_ok =
+        if function_coded { first.starts_with('2') } else { first.starts_with('3') || first.starts_with('5') };
     if !lead_ok {
         return None;
     }
@@ -473,7 +473,9 @@ fn split_two_sided(tokens: &[Tok]) -> (Half, Half) {
 
 fn is_expenditure_label(label: &str) -> bool {
     let l = clean_label(label);
-    (l.contains("支出") && !l.contains("收入")) || l.contains("结余分配") || l.starts_with("年末")
+    (l.contains("支出") && !l.contains("收入"))
+        || l.contains("结余分配")
+        || l.starts_with("年末")
         || function_class_code(&l).is_some()
 }
 
@@ -489,7 +491,12 @@ fn line_number(nums: &mut Vec<AmountToken>) -> Option<i32> {
     }
 }
 
-fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind, has_line_no: bool) -> Result<ParsedRows, String> {
+fn parse_two_sided(
+    lines: &[DataLine],
+    table_type: TableType,
+    kind: DocKind,
+    has_line_no: bool,
+) -> Result<ParsedRows, String> {
     let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
     let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
     let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols };
@@ -506,14 +513,25 @@ fn parse_two_sided(lines: &[DataLine], table_type: TableType, kind: DocKind, has
             right_no = line_number(&mut right.nums);
         }
         if !left.label.is_empty() || !left.nums.is_empty() {
-            let key = RowKey { side: Some(Side::Revenue), line_no: left_no, item: Some(clean_label(&left.label)), ..Default::default() };
+            let key = RowKey {
+                side: Some(Side::Revenue),
+                line_no: left_no,
+                item: Some(clean_label(&left.label)),
+                ..Default::default()
+            };
             let cells = rev.cells(&left.nums);
             rev.rows.push(Row::new(dl.line, key, rev_cols, cells));
         }
         if !right.label.is_empty() || !right.nums.is_empty() || right.code.is_some() {
             let item = clean_label(&right.label);
             let code = right.code.or_else(|| function_class_code(&item).map(str::to_string));
-            let key = RowKey { side: Some(Side::Expenditure), line_no: right_no, item: Some(item), code, ..Default::default() };
+            let key = RowKey {
+                side: Some(Side::Expenditure),
+                line_no: right_no,
+                item: Some(item),
+                code,
+                ..Default::default()
+            };
             let cells = exp.cells(&right.nums);
             exp.rows.push(Row::new(dl.line, key, exp_cols, cells));
         }
@@ -554,7 +572,9 @@ fn triples(tokens: &[Tok]) -> Vec<(String, String, Option<AmountToken>)> {
             j += 1;
         }
         let amount = match tokens.get(j) {
-            Some(Tok::Num(a)) if economic_code(&tokens[j]).is_none() || !matches!(tokens.get(j + 1), Some(Tok::Text(_))) => {
+            Some(Tok::Num(a))
+                if economic_code(&tokens[j]).is_none() || !matches!(tokens.get(j + 1), Some(Tok::Text(_))) =>
+            {
                 j += 1;
                 Some(*a)
             }
@@ -604,7 +624,8 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, String> {
             });
             let amount = amount.flatten();
             let cells = if group == 0 { vec![amount, amount, None] } else { vec![amount, None, amount] };
-            let key = RowKey { level: Some(code_level(&code)), code: Some(code), name: Some(name), ..Default::default() };
+            let key =
+                RowKey { level: Some(code_level(&code)), code: Some(code), name: Some(name), ..Default::default() };
             groups[group].push(Row::new(dl.line, key, columns, Cells::Placed(cells)));
         }
     }
@@ -638,7 +659,8 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
             t.len() >= 6 && t.iter().all(|x| matches!(x, Tok::Num(_)))
         })
         .ok_or_else(|| "公开07表: no line of amounts found".to_string())?;
-    let nums: Vec<AmountToken> = tokenize(data.text).into_iter().filter_map(|t| if let Tok::Num(a) = t { Some(a) } else { None }).collect();
+    let nums: Vec<AmountToken> =
+        tokenize(data.text).into_iter().filter_map(|t| if let Tok::Num(a) = t { Some(a) } else { None }).collect();
     if nums.len() != 12 && nums.len() != 6 {
         return Err(format!("line {}: 公开07表 prints {} amounts, the template has 12", data.line, nums.len()));
     }
@@ -656,7 +678,12 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
     for (b, basis) in bases.iter().enumerate() {
         for (k, (item, default)) in ORDER.iter().enumerate() {
             let cells = col.cells(&nums[b * 6 + k..b * 6 + k + 1]);
-            let key = RowKey { item: Some(item.to_string()), item_name: Some(name_of(item, default)), basis: Some(basis), ..Default::default() };
+            let key = RowKey {
+                item: Some(item.to_string()),
+                item_name: Some(name_of(item, default)),
+                basis: Some(basis),
+                ..Default::default()
+            };
             col.rows.push(Row::new(data.line, key, columns, cells));
         }
     }
@@ -771,7 +798,10 @@ mod tests {
             "编制单位：某单位 单位：万元\n收入 支出\n项目 预算数 功能分类 预算数\n一、本年收入 288.48 201 一般公共服务支出 247.76\n单位资金 229 其他支出\n230 转移性支出\n收 入 总 计 288.48 支 出 总 计 288.48\n",
             TableType::RevenueExpenditureSummary,
         );
-        let items: Vec<_> = rows.iter().map(|r| (r.key.side.unwrap().as_str(), r.key.item.clone().unwrap(), r.key.code.clone())).collect();
+        let items: Vec<_> = rows
+            .iter()
+            .map(|r| (r.key.side.unwrap().as_str(), r.key.item.clone().unwrap(), r.key.code.clone()))
+            .collect();
         assert_eq!(items[0], ("revenue", "本年收入".to_string(), None));
         assert_eq!(items[1], ("revenue", "单位资金".to_string(), None));
         assert_eq!(items[2], ("revenue", "收入总计".to_string(), None));

@@ -6,8 +6,7 @@ use super::pdf_text::{is_numbering_line, three_public_item};
 use super::ParsedRows;
 use crate::model::{Amount, Cells, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
-    canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws,
-    AmountToken,
+    canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
 use std::collections::HashMap;
 
@@ -150,7 +149,8 @@ fn leading_code(cells: &[Cell], function_coded: bool) -> Option<(String, usize)>
     };
     let first_idx = cells.iter().position(|c| *c != Cell::Blank)?;
     let first = digits(&cells[first_idx])?;
-    let lead_ok = if function_coded { first.starts_with('2') } else { first.starts_with('3') || first.starts_with('5') };
+    let lead_ok =
+        if function_coded { first.starts_with('2') } else { first.starts_with('3') || first.starts_with('5') };
     if !lead_ok || ![3, 5, 7].contains(&first.len()) {
         return None;
     }
@@ -178,10 +178,8 @@ fn texts_and_values(cells: &[Cell]) -> (Vec<String>, &[Cell]) {
     let last_text = cells.iter().rposition(|c| matches!(c, Cell::Text(_)));
     match last_text {
         Some(i) => {
-            let texts = cells[..=i]
-                .iter()
-                .filter_map(|c| if let Cell::Text(t) = c { Some(t.clone()) } else { None })
-                .collect();
+            let texts =
+                cells[..=i].iter().filter_map(|c| if let Cell::Text(t) = c { Some(t.clone()) } else { None }).collect();
             (texts, &cells[i + 1..])
         }
         None => (Vec::new(), cells),
@@ -272,7 +270,12 @@ fn expenditure_start(block: &[TsvLine], kind: DocKind) -> usize {
     }
 }
 
-fn parse_two_sided(block: &[TsvLine], table_type: TableType, kind: DocKind, stats: &mut Stats) -> Result<Vec<Row>, String> {
+fn parse_two_sided(
+    block: &[TsvLine],
+    table_type: TableType,
+    kind: DocKind,
+    stats: &mut Stats,
+) -> Result<Vec<Row>, String> {
     let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
     let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
     let split = expenditure_start(block, kind);
@@ -286,7 +289,9 @@ fn parse_two_sided(block: &[TsvLine], table_type: TableType, kind: DocKind, stat
         }
         let (left, right) = l.cells.split_at(split.min(l.cells.len()));
         let data_like = l.cells.iter().any(|c| matches!(c, Cell::Amount(AmountToken::Number { decimals: 1.., .. })))
-            || right.first().is_some_and(|c| matches!(c, Cell::Text(t) if t.len() > 3 && t[..3].chars().all(|c| c.is_ascii_digit())));
+            || right.first().is_some_and(
+                |c| matches!(c, Cell::Text(t) if t.len() > 3 && t[..3].chars().all(|c| c.is_ascii_digit())),
+            );
         started |= data_like;
         if !started {
             continue;
@@ -347,7 +352,12 @@ pub fn split_code_label(label: &str, side: Side) -> (Option<String>, String) {
     (code, item)
 }
 
-fn parse_labelled(block: &[TsvLine], table_type: TableType, kind: DocKind, stats: &mut Stats) -> Result<Vec<Row>, String> {
+fn parse_labelled(
+    block: &[TsvLine],
+    table_type: TableType,
+    kind: DocKind,
+    stats: &mut Stats,
+) -> Result<Vec<Row>, String> {
     let columns = table_type
         .printed_columns(kind, None)
         .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
@@ -392,9 +402,8 @@ fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<R
         .ok_or_else(|| "公开07表: no row of amounts found".to_string())?;
     let header: Vec<&TsvLine> = block[..data_idx].iter().filter(|l| !is_numbering(l)).collect();
     let data = &block[data_idx];
-    let label_at = |row: &TsvLine, i: usize| -> Option<String> {
-        row.raw.get(i).map(|s| strip_ws(s)).filter(|s| !s.is_empty())
-    };
+    let label_at =
+        |row: &TsvLine, i: usize| -> Option<String> { row.raw.get(i).map(|s| strip_ws(s)).filter(|s| !s.is_empty()) };
     // The nearest label at or left of column i in a header row (spanning cells).
     let spanning = |row: &TsvLine, i: usize| -> Option<String> { (0..=i).rev().find_map(|j| label_at(row, j)) };
     let mut rows = Vec::new();

@@ -12,7 +12,9 @@ pub fn shared_dir() -> Option<PathBuf> {
 pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
     let dir = shared_dir();
     if dir.is_none() {
-        eprintln!("SKIP {test}: ../shared/corpus/real is absent (tests against the real corpus need it beside the repo)");
+        eprintln!(
+            "SKIP {test}: ../shared/corpus/real is absent (tests against the real corpus need it beside the repo)"
+        );
     }
     dir
 }

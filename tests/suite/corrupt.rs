@@ -71,12 +71,16 @@ fn row_sum_in_general_budget_table() {
     // The 公开05表 line of 行政运行 is the only one with exactly three values.
     let target = "2010301\t\t\t行政运行\t107.02\t107.02\t0.00\r";
     let target = if text.contains(target) { target.to_string() } else { target.trim_end_matches('\r').to_string() };
-    let edited = text.replacen(&format!("{target}\n"), &format!("{}\n", target.replacen("107.02\t0.00", "109.02\t0.00", 1)), 1);
+    let edited =
+        text.replacen(&format!("{target}\n"), &format!("{}\n", target.replacen("107.02\t0.00", "109.02\t0.00", 1)), 1);
     assert_ne!(edited, text, "the 公开05表 行政运行 line must be found");
     let before = fails(&name, &text);
     let after = fails(&name, &edited);
     let new_fails: Fails = after.difference(&before).cloned().collect();
-    let want: Fails = [("row_sum", "2010301"), ("hierarchy", "20103")].iter().map(|(c, r)| (c.to_string(), Some(r.to_string()))).collect();
+    let want: Fails = [("row_sum", "2010301"), ("hierarchy", "20103")]
+        .iter()
+        .map(|(c, r)| (c.to_string(), Some(r.to_string())))
+        .collect();
     assert_eq!(new_fails, want);
 }
 
@@ -100,7 +104,13 @@ fn three_public_sum() {
 
 #[test]
 fn revenue_total_match() {
-    expect("004", "本年收入合计\t27\t185.62\t本年支出合计\t57", "\t27\t185.62", "\t27\t186.62", &[("revenue_total_match", None)]);
+    expect(
+        "004",
+        "本年收入合计\t27\t185.62\t本年支出合计\t57",
+        "\t27\t185.62",
+        "\t27\t186.62",
+        &[("revenue_total_match", None)],
+    );
 }
 
 #[test]
@@ -145,7 +155,13 @@ fn basic_match() {
 fn project_match_in_pdf_text() {
     // 表7's grand total in a pdf_text document: the economic columns stay undetermined, the
     // total is still placed and checked against 表5.
-    expect("001", "总计 216.80 216.80", "总计 216.80 216.80", "总计 217.80 217.80", &[("project_match", None), ("hierarchy", Some("总计"))]);
+    expect(
+        "001",
+        "总计 216.80 216.80",
+        "总计 216.80 216.80",
+        "总计 217.80 217.80",
+        &[("project_match", None), ("hierarchy", Some("总计"))],
+    );
 }
 
 #[test]
@@ -158,7 +174,8 @@ fn pdf_text_row_numbers_are_checked_after_placement() {
     let edited = edit_nth(&text, "201 03 01 行政运行 192.76 192.76", "192.76 192.76", "193.76 193.76", 2, 3);
     let before = fails(&name, &text);
     let out = process_bytes(&name, edited.as_bytes(), &Settings::default());
-    let after: Fails = out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect();
+    let after: Fails =
+        out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect();
     let new_fails: Fails = after.difference(&before).cloned().collect();
     assert_eq!(new_fails, [("hierarchy".to_string(), Some("20103".to_string()))].into_iter().collect::<Fails>());
     let row = out

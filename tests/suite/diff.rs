@@ -40,7 +40,11 @@ fn edited(docs: &[(String, Vec<u8>)], file_prefix: &str, line: &str, replacement
                 .split_inclusive('\n')
                 .map(|l| {
                     let (body, end) = l.find(['\r', '\n']).map(|i| l.split_at(i)).unwrap_or((l, ""));
-                    if body == line { format!("{replacement}{end}") } else { l.to_string() }
+                    if body == line {
+                        format!("{replacement}{end}")
+                    } else {
+                        l.to_string()
+                    }
                 })
                 .collect::<String>();
             (name.clone(), text.into_bytes())
@@ -146,7 +150,8 @@ fn edited_copy_reports_exactly_the_edited_cells() {
     let new_docs = edited(&new_docs, "003_", "公务接待费\t2.89\t2.89\t\t", "公务接待费\t12.89\t12.89\t\t");
     let new = build(tmp.path(), "new", &new_docs);
 
-    let d = diff::diff_snapshots(&read_snapshot(&old).unwrap(), &read_snapshot(&new).unwrap(), &BTreeMap::new()).unwrap();
+    let d =
+        diff::diff_snapshots(&read_snapshot(&old).unwrap(), &read_snapshot(&new).unwrap(), &BTreeMap::new()).unwrap();
     let mut got = cells(&d.cells);
     got.sort();
     let cell = |tt: &str, rk: &str, c: &str, old: i64, new: i64| -> Cell {
@@ -193,11 +198,13 @@ fn edited_copy_reports_exactly_the_edited_cells() {
 
     // The command: counts, the largest change first in 万元 and yuan, the Parquet change list.
     let out = tmp.path().join("changes");
-    let (text, code) = diff_command(&[old.clone(), new.clone()], None, "budget", Some(&out), &Settings::default(), 1).unwrap();
+    let (text, code) =
+        diff_command(&[old.clone(), new.clone()], None, "budget", Some(&out), &Settings::default(), 1).unwrap();
     assert_eq!(code, 0);
     assert!(text.contains("documents: 3 changed, 0 added, 0 removed, 1 unchanged"), "{text}");
     assert!(text.contains("cells: 7 changed, 0 added, 0 removed"), "{text}");
-    let largest = text.split("largest changes by absolute delta (1 of 7):\n").nth(1).unwrap_or_else(|| panic!("{text}"));
+    let largest =
+        text.split("largest changes by absolute delta (1 of 7):\n").nth(1).unwrap_or_else(|| panic!("{text}"));
     assert!(
         largest.starts_with(
             "  库尔勒经济技术开发区政务服务中心 2024 budget · three_public · official_reception:budget 公务接待费 · total\n      \
@@ -210,13 +217,15 @@ fn edited_copy_reports_exactly_the_edited_cells() {
     back.sort();
     assert_eq!(back, want);
     assert_eq!(ints(&written, "fiscal_year").iter().filter(|y| **y == 2022).count(), 3);
-    let docs_written = ParquetReader::new(std::fs::File::open(out.join("document_changes.parquet")).unwrap()).finish().unwrap();
+    let docs_written =
+        ParquetReader::new(std::fs::File::open(out.join("document_changes.parquet")).unwrap()).finish().unwrap();
     assert_eq!(docs_written.height(), docs.len());
 
     // Removing a document: reported as removed, its cells are not listed.
     let fewer: Vec<_> = docs.iter().filter(|(n, _)| !n.starts_with("001_")).cloned().collect();
     let fewer = build(tmp.path(), "fewer", &fewer);
-    let d = diff::diff_snapshots(&read_snapshot(&old).unwrap(), &read_snapshot(&fewer).unwrap(), &BTreeMap::new()).unwrap();
+    let d =
+        diff::diff_snapshots(&read_snapshot(&old).unwrap(), &read_snapshot(&fewer).unwrap(), &BTreeMap::new()).unwrap();
     assert_eq!(d.cells.height(), 0, "{}", d.cells);
     let change = strs(&d.documents, "change");
     assert_eq!(change.iter().filter(|c| *c == "removed").count(), 1, "{}", d.documents);
@@ -239,8 +248,14 @@ fn year_comparison_through_aliases() {
     let d = diff::diff_years(&frames, &aliases(), a, b).unwrap();
     let matched: Vec<String> = {
         let dept = strs(&d.departments, "department");
-        let (ia, ib) = (d.departments.column("in_old").unwrap().bool().unwrap(), d.departments.column("in_new").unwrap().bool().unwrap());
-        (0..dept.len()).filter(|&i| ia.get(i) == Some(true) && ib.get(i) == Some(true)).map(|i| dept[i].clone()).collect()
+        let (ia, ib) = (
+            d.departments.column("in_old").unwrap().bool().unwrap(),
+            d.departments.column("in_new").unwrap().bool().unwrap(),
+        );
+        (0..dept.len())
+            .filter(|&i| ia.get(i) == Some(true) && ib.get(i) == Some(true))
+            .map(|i| dept[i].clone())
+            .collect()
     };
     assert_eq!(matched, ["库尔勒市行政服务中心"]);
     let n_cells = d.cells.height();
@@ -267,27 +282,35 @@ fn year_comparison_through_aliases() {
     // Without the alias the two documents are different departments.
     let d = diff::diff_years(&frames, &BTreeMap::new(), a, b).unwrap();
     assert_eq!(d.cells.height(), 0);
-    let (text, code) = diff_command(std::slice::from_ref(&snap), Some(&[2025, 2022]), "budget-final", None, &Settings::default(), 5).unwrap();
+    let (text, code) =
+        diff_command(std::slice::from_ref(&snap), Some(&[2025, 2022]), "budget-final", None, &Settings::default(), 5)
+            .unwrap();
     assert_eq!(code, 0);
     assert!(text.contains("no department has documents on both sides"), "{text}");
 
     // Through the command with the aliases: the largest difference is the total.
     let out = tmp.path().join("years");
     let settings = Settings { aliases: aliases(), ..Default::default() };
-    let (text, code) = diff_command(std::slice::from_ref(&snap), Some(&[2025, 2022]), "budget-final", Some(&out), &settings, 3).unwrap();
+    let (text, code) =
+        diff_command(std::slice::from_ref(&snap), Some(&[2025, 2022]), "budget-final", Some(&out), &settings, 3)
+            .unwrap();
     assert_eq!(code, 0);
     assert!(text.contains("departments: 1 on both sides"), "{text}");
     assert!(
-        text.contains("288.48万元 (2,884,800.00元) -> 185.62万元 (1,856,200.00元)   delta -102.86万元 (-1,028,600.00元)  -35.7%"),
+        text.contains(
+            "288.48万元 (2,884,800.00元) -> 185.62万元 (1,856,200.00元)   delta -102.86万元 (-1,028,600.00元)  -35.7%"
+        ),
         "{text}"
     );
-    let written = ParquetReader::new(std::fs::File::open(out.join("year_comparison.parquet")).unwrap()).finish().unwrap();
+    let written =
+        ParquetReader::new(std::fs::File::open(out.join("year_comparison.parquet")).unwrap()).finish().unwrap();
     assert_eq!(written.get_column_names().iter().map(|c| c.as_str()).collect::<Vec<_>>(), diff::YEAR_COLUMNS.to_vec());
     assert_eq!(written.height(), n_cells);
 
     // Budget against budget, one year apart: 003 (2024) and 000 (2025) are different
     // departments, so an alias (as for a renamed department) puts them together.
-    let renamed = BTreeMap::from([("库尔勒经济技术开发区政务服务中心".to_string(), "库尔勒市行政服务中心".to_string())]);
+    let renamed =
+        BTreeMap::from([("库尔勒经济技术开发区政务服务中心".to_string(), "库尔勒市行政服务中心".to_string())]);
     let (a, b) = diff::sides_for("budget", 2024, 2025).unwrap();
     let d = diff::diff_years(&frames, &renamed, a, b).unwrap();
     let got: BTreeMap<_, _> = cells(&d.cells).into_iter().collect();
@@ -297,7 +320,18 @@ fn year_comparison_through_aliases() {
     assert_eq!(got[&key("three_public", "total:budget", "total")], (y(28_900), y(24_000), y(-4_900)));
     // A row only one year prints counts the other as 0: 2024 has no 302 31 公务用车运行维护费.
     assert_eq!(got[&key("basic_expenditure_by_economic", "30231", "total")], (None, y(24_000), y(24_000)));
-    let (text, _) = diff_command(&[snap], Some(&[2024, 2025]), "budget", None, &Settings { aliases: renamed, ..Default::default() }, 500).unwrap();
+    let (text, _) = diff_command(
+        &[snap],
+        Some(&[2024, 2025]),
+        "budget",
+        None,
+        &Settings { aliases: renamed, ..Default::default() },
+        500,
+    )
+    .unwrap();
     assert!(text.contains("budget 2024 -> budget 2025"), "{text}");
-    assert!(text.contains("2.89万元 (28,900.00元) -> 2.40万元 (24,000.00元)   delta -0.49万元 (-4,900.00元)  -17.0%"), "{text}");
+    assert!(
+        text.contains("2.89万元 (28,900.00元) -> 2.40万元 (24,000.00元)   delta -0.49万元 (-4,900.00元)  -17.0%"),
+        "{text}"
+    );
 }

@@ -38,7 +38,11 @@ fn gold_key(tt: TableType, r: &Value) -> String {
             if r.get("level").and_then(|v| v.as_i64()) == Some(0) && g("code").is_none() {
                 format!("total|{unit}")
             } else {
-                format!("{unit}|{}|{}", g("code").unwrap_or_else(|| norm(&g("name").unwrap_or_default())), norm(&g("project_name").unwrap_or_default()))
+                format!(
+                    "{unit}|{}|{}",
+                    g("code").unwrap_or_else(|| norm(&g("name").unwrap_or_default())),
+                    norm(&g("project_name").unwrap_or_default())
+                )
             }
         }
     }
@@ -110,7 +114,8 @@ fn compare(gold: &Value, out: &DocOutput) -> Vec<String> {
     let factor = if doc["source_unit"] == "万元" { Decimal::from(10_000) } else { Decimal::ONE };
     for gt in gold["tables"].as_array().unwrap() {
         let tt = TableType::from_str(gt["table_type"].as_str().unwrap()).unwrap();
-        let status = out.tables.iter().find(|t| t.table_type == tt.as_str()).map(|t| t.status.as_str()).unwrap_or("missing");
+        let status =
+            out.tables.iter().find(|t| t.table_type == tt.as_str()).map(|t| t.status.as_str()).unwrap_or("missing");
         if status != gt["status"].as_str().unwrap() {
             problems.push(format!("{}: status want {}, got {status}", tt.as_str(), gt["status"]));
         }
@@ -142,15 +147,15 @@ fn compare(gold: &Value, out: &DocOutput) -> Vec<String> {
             problems.push(format!("{}: extra row {k}", tt.as_str()));
         }
     }
-    let fails: BTreeSet<(String, Option<String>)> = out
-        .checks
-        .iter()
-        .filter(|c| c.status == "fail")
-        .map(|c| (c.check_id.clone(), c.row_ref.clone()))
-        .collect();
+    let fails: BTreeSet<(String, Option<String>)> =
+        out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect();
     let expected: BTreeSet<(String, Option<String>)> = gold["source_inconsistencies"]
         .as_array()
-        .map(|a| a.iter().map(|e| (e["check_id"].as_str().unwrap().to_string(), e["row_ref"].as_str().map(str::to_string))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|e| (e["check_id"].as_str().unwrap().to_string(), e["row_ref"].as_str().map(str::to_string)))
+                .collect()
+        })
         .unwrap_or_default();
     for e in &expected {
         if !fails.contains(e) && !fails.contains(&(e.0.clone(), None)) {
@@ -160,7 +165,12 @@ fn compare(gold: &Value, out: &DocOutput) -> Vec<String> {
     let expected_ids: BTreeSet<&String> = expected.iter().map(|e| &e.0).collect();
     for f in &fails {
         if !expected.contains(f) && !expected_ids.contains(&f.0) {
-            let msg = out.checks.iter().find(|c| c.check_id == f.0 && c.row_ref == f.1).map(|c| c.message.clone()).unwrap_or_default();
+            let msg = out
+                .checks
+                .iter()
+                .find(|c| c.check_id == f.0 && c.row_ref == f.1)
+                .map(|c| c.message.clone())
+                .unwrap_or_default();
             problems.push(format!("false alarm: {f:?}: {msg}"));
         }
     }
@@ -193,8 +203,17 @@ fn every_required_check_id_is_evaluated() {
         seen.extend(process_bytes(&name, &bytes, &Settings::default()).checks.into_iter().map(|c| c.check_id));
     }
     for id in [
-        "balance", "summary_classes", "row_sum", "hierarchy", "three_public_sum", "revenue_total_match",
-        "expenditure_total_match", "fiscal_class_match", "general_budget_match", "basic_match", "project_match",
+        "balance",
+        "summary_classes",
+        "row_sum",
+        "hierarchy",
+        "three_public_sum",
+        "revenue_total_match",
+        "expenditure_total_match",
+        "fiscal_class_match",
+        "general_budget_match",
+        "basic_match",
+        "project_match",
         "column_ambiguous",
     ] {
         assert!(seen.contains(id), "{id} never evaluated on the real corpus");
@@ -211,7 +230,13 @@ fn undetermined_cells_are_reported_ambiguous() {
         let out = process_bytes(&name, &bytes, &Settings::default());
         for gt in gold["tables"].as_array().unwrap() {
             for r in gt["rows"].as_array().unwrap() {
-                let doubtful: Vec<&str> = r.as_object().unwrap().iter().filter(|(_, v)| v.as_str() == Some("?")).map(|(k, _)| k.as_str()).collect();
+                let doubtful: Vec<&str> = r
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(_, v)| v.as_str() == Some("?"))
+                    .map(|(k, _)| k.as_str())
+                    .collect();
                 if doubtful.is_empty() {
                     continue;
                 }
@@ -223,7 +248,11 @@ fn undetermined_cells_are_reported_ambiguous() {
                         && c.row_ref.as_deref() == Some(row_ref)
                         && doubtful.iter().all(|d| c.column.as_deref().unwrap_or("").split('|').any(|x| x == *d))
                 });
-                assert!(reported, "{name}: {} row {row_ref}: columns {doubtful:?} not reported as column_ambiguous", gt["table_type"]);
+                assert!(
+                    reported,
+                    "{name}: {} row {row_ref}: columns {doubtful:?} not reported as column_ambiguous",
+                    gt["table_type"]
+                );
             }
         }
     }

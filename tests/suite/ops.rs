@@ -14,7 +14,10 @@ use std::process::Command;
 /// What must not change when only the bytes' encoding changes.
 fn fingerprint(out: &DocOutput) -> String {
     let d = &out.document;
-    let mut s = format!("{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}\n", d.department, d.fiscal_year, d.doc_kind, d.scope, d.source_unit, d.layout, d.status, d.error);
+    let mut s = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}\n",
+        d.department, d.fiscal_year, d.doc_kind, d.scope, d.source_unit, d.layout, d.status, d.error
+    );
     for t in &out.tables {
         s.push_str(&format!("{} {} {} {:?} {:?}\n", t.table_type, t.status, t.row_count, t.first_line, t.last_line));
     }
@@ -96,11 +99,21 @@ fn bad_files_fail_alone_with_a_reason() {
     let summary = budget_etl::run::run(&settings, false).unwrap();
     assert_eq!(summary.exit_code(), 1);
     assert_eq!((summary.ok, summary.failed, summary.partial), (docs.len(), 4, 1), "{:#?}", summary.reasons);
-    let reason = |file: &str| summary.reasons.iter().find(|r| r.starts_with(&format!("bad/{file}"))).cloned().unwrap_or_default();
+    let reason = |file: &str| {
+        summary.reasons.iter().find(|r| r.starts_with(&format!("bad/{file}"))).cloned().unwrap_or_default()
+    };
     assert!(reason("binary.txt").contains("binary"), "{}", reason("binary.txt"));
     assert!(reason("empty.txt").contains("empty"), "{}", reason("empty.txt"));
-    assert!(reason("cut_off.txt").contains("cut off") && reason("cut_off.txt").contains("line "), "{}", reason("cut_off.txt"));
-    assert!(reason("not_a_disclosure.md").contains("no budget or final-account table"), "{}", reason("not_a_disclosure.md"));
+    assert!(
+        reason("cut_off.txt").contains("cut off") && reason("cut_off.txt").contains("line "),
+        "{}",
+        reason("cut_off.txt")
+    );
+    assert!(
+        reason("not_a_disclosure.md").contains("no budget or final-account table"),
+        "{}",
+        reason("not_a_disclosure.md")
+    );
     assert!(reason("undecodable.txt").contains("cannot decode"), "{}", reason("undecodable.txt"));
     // The good documents are exactly what they are alone.
     for (name, bytes) in &docs {
@@ -185,7 +198,9 @@ fn a_killed_run_leaves_the_last_snapshot_complete() {
     let big = archive(&dir.path().join("big"), 25);
     let output = dir.path().join("out");
     let bin = env!("CARGO_BIN_EXE_budget-etl");
-    let run = |input: &Path| Command::new(bin).args(["run", "--input"]).arg(input).arg("--output").arg(&output).output().unwrap();
+    let run = |input: &Path| {
+        Command::new(bin).args(["run", "--input"]).arg(input).arg("--output").arg(&output).output().unwrap()
+    };
     assert!(run(&small).status.success());
     let first = snapshot_is_complete(&output).unwrap();
     // Time a full run of the big archive, then kill runs at moments spread over it.
@@ -195,7 +210,13 @@ fn a_killed_run_leaves_the_last_snapshot_complete() {
     let second = snapshot_is_complete(&output).unwrap();
     assert!(second > first);
     for k in 1..=8u32 {
-        let mut child = Command::new(bin).args(["run", "--input"]).arg(if k % 2 == 0 { &small } else { &big }).arg("--output").arg(&output).spawn().unwrap();
+        let mut child = Command::new(bin)
+            .args(["run", "--input"])
+            .arg(if k % 2 == 0 { &small } else { &big })
+            .arg("--output")
+            .arg(&output)
+            .spawn()
+            .unwrap();
         std::thread::sleep(full * k / 9);
         let _ = child.kill();
         let _ = child.wait();
@@ -213,7 +234,11 @@ fn bad_config_or_input_publishes_nothing() {
     let out = Command::new(bin).args(["run", "--config"]).arg(&cfg).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ouptut"));
-    let out = Command::new(bin).args(["run", "--input", "/nonexistent/dir", "--output"]).arg(dir.path().join("o")).output().unwrap();
+    let out = Command::new(bin)
+        .args(["run", "--input", "/nonexistent/dir", "--output"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.path().join("o").exists());
 }
@@ -222,10 +247,19 @@ fn bad_config_or_input_publishes_nothing() {
 fn inspect_shows_metadata_tables_and_checks() {
     let Some(shared) = common::shared_or_skip("inspect_shows_metadata_tables_and_checks") else { return };
     let bin = env!("CARGO_BIN_EXE_budget-etl");
-    let out = Command::new(bin).arg("inspect").arg(shared.join("corpus/real/003_db8d6b0f5cca3d9a.txt")).output().unwrap();
+    let out =
+        Command::new(bin).arg("inspect").arg(shared.join("corpus/real/003_db8d6b0f5cca3d9a.txt")).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for want in ["encoding:    utf-8", "layout:      markdown_tsv", "fiscal_year: 2024", "表4 fiscal_summary [parsed]", "表3 expenditure_by_function [missing]", "fail", "fiscal_class_match 209"] {
+    for want in [
+        "encoding:    utf-8",
+        "layout:      markdown_tsv",
+        "fiscal_year: 2024",
+        "表4 fiscal_summary [parsed]",
+        "表3 expenditure_by_function [missing]",
+        "fail",
+        "fiscal_class_match 209",
+    ] {
         assert!(text.contains(want), "inspect output lacks {want:?}:\n{text}");
     }
 }

@@ -119,13 +119,19 @@ fn wrong_cells(name: &str, text: &str, gold: &Value) -> (Vec<String>, usize) {
         for (r, g) in rows.iter().zip(grows) {
             let reference = r.key.code.clone().or(r.key.item.clone()).or(r.key.name.clone()).unwrap_or_default();
             for (i, c) in columns.iter().enumerate() {
-                let want = g.get(*c).and_then(|v| v.as_str()).filter(|v| *v != "?").map(|v| Decimal::from_str(v).unwrap() * factor);
+                let want = g
+                    .get(*c)
+                    .and_then(|v| v.as_str())
+                    .filter(|v| *v != "?")
+                    .map(|v| Decimal::from_str(v).unwrap() * factor);
                 let got = r.values[i];
                 if got == want {
                     continue;
                 }
                 let reported = out.checks.iter().any(|k| {
-                    k.check_id == "column_ambiguous" && k.table_type == tt && k.row_ref.as_deref() == Some(&reference)
+                    k.check_id == "column_ambiguous"
+                        && k.table_type == tt
+                        && k.row_ref.as_deref() == Some(&reference)
                         && k.column.as_deref().unwrap_or("").split('|').any(|x| x == *c)
                 });
                 if got.is_none() && reported {
@@ -227,7 +233,11 @@ fn pdf_text_pages_without_repeated_headers() {
     let Some(shared) = common::shared_or_skip("pdf_text_pages_without_repeated_headers") else { return };
     for prefix in ["000", "001"] {
         let (name, text, gold) = gold(&shared, prefix);
-        let is_amount_line = |l: &str| l.split_whitespace().any(|t| t.contains('.') && t.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit()) && t.len() > 2);
+        let is_amount_line = |l: &str| {
+            l.split_whitespace().any(|t| {
+                t.contains('.') && t.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit()) && t.len() > 2
+            })
+        };
         let mut out: Vec<&str> = Vec::new();
         let mut skipping = false;
         let mut removed = 0;

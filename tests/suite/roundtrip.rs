@@ -13,7 +13,6 @@
 //! Failures the parser is responsible for are kept below as `#[ignore = "parser bug: …"]`
 //! tests with a minimal reproducer.
 
-
 use budget_etl::config::Settings;
 use budget_etl::model::{DocKind, Layout, TableType};
 use budget_etl::run::{process_bytes, DocOutput};
@@ -85,7 +84,8 @@ fn compare(doc: &SynthDoc, out: &DocOutput) -> Vec<String> {
     let factor = doc.source_unit.factor();
     for et in &doc.tables {
         let tt = et.table_type;
-        let status = out.tables.iter().find(|t| t.table_type == tt.as_str()).map(|t| t.status.as_str()).unwrap_or("absent");
+        let status =
+            out.tables.iter().find(|t| t.table_type == tt.as_str()).map(|t| t.status.as_str()).unwrap_or("absent");
         if status != et.status.as_str() {
             let err = out.tables.iter().find(|t| t.table_type == tt.as_str()).and_then(|t| t.error.clone());
             problems.push(format!("{}: status want {}, got {status} ({err:?})", tt.as_str(), et.status.as_str()));
@@ -116,7 +116,8 @@ fn compare(doc: &SynthDoc, out: &DocOutput) -> Vec<String> {
         }
     }
     for c in out.checks.iter().filter(|c| c.status == "fail") {
-        problems.push(format!("check {} {} {:?} {:?} fails: {}", c.check_id, c.table_type, c.row_ref, c.column, c.message));
+        problems
+            .push(format!("check {} {} {:?} {:?} fails: {}", c.check_id, c.table_type, c.row_ref, c.column, c.message));
     }
     problems
 }
@@ -135,11 +136,16 @@ fn compare_row(tt: TableType, er: &ExpectedRow, gr: &DataRow, factor: Decimal, o
                 if w != g {
                     problems.push(format!("{}: want {w}, got {g}", what()));
                 } else if er.classes[i] == CellClass::Ambiguous {
-                    problems.push(format!("{}: the document does not determine this cell, but it was placed ({g})", what()));
+                    problems.push(format!(
+                        "{}: the document does not determine this cell, but it was placed ({g})",
+                        what()
+                    ));
                 }
             }
             (Some(w), None) => match er.classes[i] {
-                CellClass::Determined => problems.push(format!("{}: want {w} (determined by the document), got null", what())),
+                CellClass::Determined => {
+                    problems.push(format!("{}: want {w} (determined by the document), got null", what()))
+                }
                 CellClass::Ambiguous | CellClass::Open => {
                     if !reported(out, tt, &row_ref, col) {
                         problems.push(format!("{}: null without a column_ambiguous report (truth {w})", what()));
@@ -152,7 +158,12 @@ fn compare_row(tt: TableType, er: &ExpectedRow, gr: &DataRow, factor: Decimal, o
 }
 
 /// Runs `n` documents of one layout; returns the failing seeds with their problems.
-fn run_layout(layout: Layout, kind: DocKind, seeds: std::ops::Range<u64>, opts: &Options) -> Vec<(u64, String, Vec<String>)> {
+fn run_layout(
+    layout: Layout,
+    kind: DocKind,
+    seeds: std::ops::Range<u64>,
+    opts: &Options,
+) -> Vec<(u64, String, Vec<String>)> {
     let settings = Settings::default();
     let mut failures = Vec::new();
     for seed in seeds {
@@ -194,13 +205,24 @@ fn report(failures: &[(u64, String, Vec<String>)], total: u64) -> String {
 /// The generator's hazards minus the ones the parser is known to get wrong (each has an
 /// ignored test below with a minimal reproducer).
 fn passing_options(_layout: Layout) -> Options {
-    Options { gov_fund_basic: true, md_project_hierarchy: true, md_code_like_integers: true, continued_grouped_projects: true, ..Options::default() }
+    Options {
+        gov_fund_basic: true,
+        md_project_hierarchy: true,
+        md_code_like_integers: true,
+        continued_grouped_projects: true,
+        ..Options::default()
+    }
 }
 
 fn property(layout: Layout, kind: DocKind) {
     let started = Instant::now();
     let failures = run_layout(layout, kind, 0..DOCS_PER_LAYOUT, &passing_options(layout));
-    eprintln!("{} {}: {DOCS_PER_LAYOUT} documents in {:.1}s", layout.as_str(), kind.as_str(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "{} {}: {DOCS_PER_LAYOUT} documents in {:.1}s",
+        layout.as_str(),
+        kind.as_str(),
+        started.elapsed().as_secs_f64()
+    );
     assert!(failures.is_empty(), "{}", report(&failures, DOCS_PER_LAYOUT));
 }
 
@@ -232,7 +254,11 @@ fn generated_documents_carry_the_hazards() {
     for seed in 0..60 {
         let doc = generate(seed, Layout::PdfText, DocKind::Budget);
         page_breaks += doc.text.matches("\n 编制").count();
-        wrapped += doc.text.lines().filter(|l| l.len() > 4 && l.chars().all(|c| c.is_ascii_digit() || c == ' ') && l.split(' ').count() >= 2).count();
+        wrapped += doc
+            .text
+            .lines()
+            .filter(|l| l.len() > 4 && l.chars().all(|c| c.is_ascii_digit() || c == ' ') && l.split(' ').count() >= 2)
+            .count();
         yuan += (doc.source_unit == budget_etl::model::SourceUnit::Yuan) as usize;
         for t in &doc.tables {
             declared_empty += (t.status == budget_etl::model::TableStatus::DeclaredEmpty) as usize;
@@ -267,7 +293,10 @@ fn generation_is_deterministic() {
     for layout in [Layout::PdfText, Layout::MarkdownTsv] {
         assert_eq!(generate(42, layout, DocKind::Budget).text, generate(42, layout, DocKind::Budget).text);
     }
-    assert_eq!(generate(42, Layout::FinalTsv, DocKind::Final).text, generate(42, Layout::FinalTsv, DocKind::Final).text);
+    assert_eq!(
+        generate(42, Layout::FinalTsv, DocKind::Final).text,
+        generate(42, Layout::FinalTsv, DocKind::Final).text
+    );
     assert_ne!(generate(1, Layout::PdfText, DocKind::Budget).text, generate(2, Layout::PdfText, DocKind::Budget).text);
 }
 
@@ -311,8 +340,13 @@ fn sample_archive_is_up_to_date() {
     assert!(files.len() >= 12);
     for f in &files {
         let path = sample_dir().join(&f.path);
-        let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `cargo run --example gen_sample -- sample`)", path.display()));
-        assert!(on_disk == f.bytes(), "{} differs from the generator (run `cargo run --example gen_sample -- sample`)", f.path);
+        let on_disk = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run --example gen_sample -- sample`)", path.display()));
+        assert!(
+            on_disk == f.bytes(),
+            "{} differs from the generator (run `cargo run --example gen_sample -- sample`)",
+            f.path
+        );
     }
 }
 
@@ -369,7 +403,10 @@ fn gov_fund_rows_printing_two_numbers_are_ambiguous() {
         let row_ref = r.key.code.clone().or(r.key.name.clone()).unwrap();
         assert_eq!(r.values[0], Some(Decimal::from(1_200_000)), "{row_ref}: total");
         assert_eq!(r.values[project], None, "{row_ref}: project placed without proof");
-        assert!(reported(&out, TableType::GovFundExpenditure, &row_ref, "project"), "{row_ref}: not reported as column_ambiguous");
+        assert!(
+            reported(&out, TableType::GovFundExpenditure, &row_ref, "project"),
+            "{row_ref}: not reported as column_ambiguous"
+        );
     }
 }
 
@@ -382,7 +419,12 @@ fn gov_fund_basic_spending_is_consistent() {
         "总计 120.00 15.00 5.00 100.00\n\n212 城乡社区支出 120.00 15.00 5.00 100.00\n\n212 08 国有土地使用权出让收入安排的支出 120.00 15.00 5.00 100.00\n\n212 08 03 城市建设支出 120.00 15.00 5.00 100.00",
     );
     let out = process_bytes("gov_fund_basic.txt", text.as_bytes(), &Settings::default());
-    let fails: Vec<String> = out.checks.iter().filter(|c| c.status == "fail").map(|c| format!("{} {:?}: {}", c.check_id, c.row_ref, c.message)).collect();
+    let fails: Vec<String> = out
+        .checks
+        .iter()
+        .filter(|c| c.status == "fail")
+        .map(|c| format!("{} {:?}: {}", c.check_id, c.row_ref, c.message))
+        .collect();
     assert!(fails.is_empty(), "{}", fails.join("\n"));
 }
 
@@ -411,7 +453,8 @@ fn continued_grouped_project_table_keeps_its_unit() {
     );
     let out = process_bytes("continued.txt", text.as_bytes(), &Settings::default());
     let rows = rows_of(&out, TableType::ProjectExpenditure);
-    let units: Vec<(Option<String>, Option<String>)> = rows.iter().map(|r| (r.key.code.clone(), r.key.unit.clone())).collect();
+    let units: Vec<(Option<String>, Option<String>)> =
+        rows.iter().map(|r| (r.key.code.clone(), r.key.unit.clone())).collect();
     assert_eq!(rows.len(), 9, "{units:?}");
     for r in &rows[6..] {
         assert_eq!(r.key.unit.as_deref(), Some("云岭市水利服务中心"), "{:?} lost its unit", r.key.code);
@@ -422,7 +465,8 @@ fn continued_grouped_project_table_keeps_its_unit() {
 #[test]
 
 fn pdf_text_continued_grouped_projects_round_trip() {
-    let opts = Options { continued_grouped_projects: true, unit_scope: Some(false), ..passing_options(Layout::PdfText) };
+    let opts =
+        Options { continued_grouped_projects: true, unit_scope: Some(false), ..passing_options(Layout::PdfText) };
     let failures = run_layout(Layout::PdfText, DocKind::Budget, 0..120, &opts);
     assert!(failures.is_empty(), "{}", report(&failures, 120));
 }
@@ -469,9 +513,14 @@ fn markdown_economic_table_with_code_like_amounts() {
 302\t\t商品和服务支出\t313\t\t313\n302\t1\t办公费\t313\t\t313\n\t\t合 计\t813.5\t500.5\t313\n";
     let out = process_bytes("md_economic.md", text.as_bytes(), &Settings::default());
     let rows = rows_of(&out, TableType::BasicExpenditureByEconomic);
-    let got: Vec<(Option<String>, Option<String>, Option<Decimal>)> = rows.iter().map(|r| (r.key.code.clone(), r.key.name.clone(), r.values[0])).collect();
+    let got: Vec<(Option<String>, Option<String>, Option<Decimal>)> =
+        rows.iter().map(|r| (r.key.code.clone(), r.key.name.clone(), r.values[0])).collect();
     assert_eq!(rows.len(), 5, "{got:?}");
-    assert_eq!(got[2], (Some("302".to_string()), Some("商品和服务支出".to_string()), Some(Decimal::from(3_130_000))), "{got:?}");
+    assert_eq!(
+        got[2],
+        (Some("302".to_string()), Some("商品和服务支出".to_string()), Some(Decimal::from(3_130_000))),
+        "{got:?}"
+    );
 }
 
 /// Property form of the markdown 表7 bug above.

@@ -20,7 +20,14 @@ fn read_all(dir: &Path) -> DataFrame {
     for f in files {
         let mut df = ParquetReader::new(std::fs::File::open(&f).unwrap()).finish().unwrap();
         // The Hive partition value, as readers add it.
-        let year = f.parent().unwrap().file_name().unwrap().to_string_lossy().strip_prefix("fiscal_year=").map(|y| y.parse::<i32>().unwrap());
+        let year = f
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .strip_prefix("fiscal_year=")
+            .map(|y| y.parse::<i32>().unwrap());
         if let Some(y) = year {
             df.with_column(Column::new("fiscal_year".into(), vec![y; df.height()])).unwrap();
         }
@@ -53,7 +60,8 @@ fn shards_together_equal_one_run() {
         }
     }
     let whole = dir.path().join("whole");
-    budget_etl::run::run(&Settings { input: input.clone(), output: whole.clone(), ..Default::default() }, false).unwrap();
+    budget_etl::run::run(&Settings { input: input.clone(), output: whole.clone(), ..Default::default() }, false)
+        .unwrap();
     let sharded = dir.path().join("sharded");
     let n = 3;
     let mut docs = 0;

@@ -45,8 +45,16 @@ fn spilled_rows_give_the_same_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let in_memory = write(&tmp.path().join("memory"), 1 << 20, outputs(&shared));
     let spilled = write(&tmp.path().join("spilled"), 7, outputs(&shared));
-    assert!(in_memory.keys().any(|p| p.starts_with("expenditure_by_function")), "{:?}", in_memory.keys().collect::<Vec<_>>());
-    assert_eq!(in_memory.keys().collect::<Vec<_>>(), spilled.keys().collect::<Vec<_>>(), "same files (no spill files left)");
+    assert!(
+        in_memory.keys().any(|p| p.starts_with("expenditure_by_function")),
+        "{:?}",
+        in_memory.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        in_memory.keys().collect::<Vec<_>>(),
+        spilled.keys().collect::<Vec<_>>(),
+        "same files (no spill files left)"
+    );
     for (path, bytes) in &in_memory {
         assert!(spilled[path] == *bytes, "{} differs", path.display());
     }

@@ -13,7 +13,9 @@ fn status(text: &str, check_id: &str, row_ref: &str, column: &str) -> String {
     let ex = extract(text);
     ex.checks
         .iter()
-        .find(|c| c.check_id == check_id && c.row_ref.as_deref() == Some(row_ref) && c.column.as_deref() == Some(column))
+        .find(|c| {
+            c.check_id == check_id && c.row_ref.as_deref() == Some(row_ref) && c.column.as_deref() == Some(column)
+        })
         .map(|c| c.status.to_string())
         .unwrap_or_else(|| panic!("no {check_id} {row_ref} {column} check: {:#?}", ex.checks))
 }
