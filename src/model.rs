@@ -134,7 +134,7 @@ impl TableType {
         }
     }
 
-    pub fn from_str(s: &str) -> Option<TableType> {
+    pub fn from_name(s: &str) -> Option<TableType> {
         TableType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 

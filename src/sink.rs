@@ -128,7 +128,7 @@ fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
 
 /// One partition (table type, year) of data rows, already sorted.
 fn rows_frame(tt: TableType, rows: &[DataRow]) -> PolarsResult<DataFrame> {
-    let s = |f: &dyn Fn(&DataRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let s = |f: &dyn Fn(&DataRow) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
     let mut cols = vec![
         strings("doc_id", s(&|r| Some(&r.doc_id))),
         strings("department", s(&|r| Some(&r.department))),
@@ -293,7 +293,7 @@ impl<T> RecordFile<T> {
         }
         let df = (self.frame)(&self.pending).map_err(err)?;
         if self.file.is_none() {
-            self.file = Some(StreamFile::create(self.path.clone(), &df.schema())?);
+            self.file = Some(StreamFile::create(self.path.clone(), df.schema())?);
         }
         if !self.pending.is_empty() {
             self.file.as_mut().map(|f| f.write(&df)).transpose()?;
@@ -382,7 +382,7 @@ impl SnapshotWriter {
     fn flush_largest(&mut self) -> Result<(), String> {
         let mut keys: Vec<((TableType, i32), usize)> =
             self.partitions.iter().map(|(k, p)| (*k, p.pending.len())).collect();
-        keys.sort_by(|a, b| b.1.cmp(&a.1));
+        keys.sort_by_key(|k| std::cmp::Reverse(k.1));
         for (key, n) in keys {
             if self.buffered <= self.budget / 2 {
                 break;
@@ -412,7 +412,7 @@ impl SnapshotWriter {
             sized.push((buffered, OpenFile(Box::new(finish))));
         }
         // Stable sort: equal sizes keep their (deterministic) order.
-        sized.sort_by(|a, b| b.0.cmp(&a.0));
+        sized.sort_by_key(|s| std::cmp::Reverse(s.0));
         (sized.into_iter().map(|(_, f)| f).collect(), dir)
     }
 }
@@ -471,7 +471,7 @@ fn write_partition(
     let write = |rows: &[DataRow], file: &mut Option<StreamFile>| -> Result<(), String> {
         let df = rows_frame(part.table_type, rows).map_err(err)?;
         if file.is_none() {
-            *file = Some(StreamFile::create(path.clone(), &df.schema())?);
+            *file = Some(StreamFile::create(path.clone(), df.schema())?);
         }
         file.as_mut().map(|f| f.write(&df)).transpose().map(|_| ())
     };

@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn blocks_round_trip() {
-        let rows = vec![
+        let rows = [
             row(
                 "a1",
                 1,

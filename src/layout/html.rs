@@ -255,12 +255,8 @@ pub fn flatten(lines: &[&str]) -> Flattened {
                             c.push(' ');
                         }
                     }
-                    ("caption", true) => {
-                        // A caption is the table's title: a line of its own.
-                        if !text.trim().is_empty() {
-                            push_text(&mut out, &mut text, line_no);
-                        }
-                    }
+                    // A caption is the table's title: a line of its own.
+                    ("caption", true) if !text.trim().is_empty() => push_text(&mut out, &mut text, line_no),
                     ("table", true) => {
                         if let Some((l, row)) = t.end_row() {
                             out.lines.push(row);

@@ -40,10 +40,11 @@ fn is_cjk(c: char) -> bool {
 /// a name and its amount (`行政运行192.76`): split those apart.
 fn unglue(token: &str) -> Vec<&str> {
     let digits = token.chars().take_while(|c| c.is_ascii_digit()).count();
-    if matches!(digits, 3 | 5 | 7) && matches!(token.as_bytes()[0], b'2' | b'3' | b'5') {
-        if token[digits..].chars().next().is_some_and(is_cjk) {
-            return vec![&token[..digits], &token[digits..]];
-        }
+    if matches!(digits, 3 | 5 | 7)
+        && matches!(token.as_bytes()[0], b'2' | b'3' | b'5')
+        && token[digits..].chars().next().is_some_and(is_cjk)
+    {
+        return vec![&token[..digits], &token[digits..]];
     }
     // A trailing amount with decimals after a CJK character.
     if let Some((i, c)) = token.char_indices().rev().find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',')) {

@@ -427,7 +427,9 @@ fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<R
             ..Default::default()
         };
         let row = Row::new(data.line, key, columns, Cells::Placed(vec![a.value()]));
-        by_basis.iter_mut().find(|(b, _)| *b == basis).map(|(_, v)| v.push(row));
+        if let Some((_, v)) = by_basis.iter_mut().find(|(b, _)| *b == basis) {
+            v.push(row)
+        }
     }
     for (_, v) in by_basis {
         rows.extend(v);
@@ -467,7 +469,7 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             footer.1 = first_amount_after(&l.cells, i, stats);
             footer.2 = l.line;
         }
-        for g in 0..groups {
+        for (g, group) in per_group.iter_mut().enumerate() {
             let triple = &l.cells[(3 * g).min(l.cells.len())..(3 * g + 3).min(l.cells.len())];
             let Some((code, 1)) = leading_code(triple.get(..1).unwrap_or(&[]), false) else { continue };
             let name = match triple.get(1) {
@@ -478,7 +480,7 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             let personnel = group_is_personnel(g).unwrap_or(code.starts_with("301") || code.starts_with("303"));
             let cells = if personnel { vec![amount, amount, None] } else { vec![amount, None, amount] };
             let key = RowKey { level: Some(code_level(&code)), code: Some(code), name, ..Default::default() };
-            per_group[g].push(Row::new(l.line, key, columns, Cells::Placed(cells)));
+            group.push(Row::new(l.line, key, columns, Cells::Placed(cells)));
         }
     }
     let mut rows: Vec<Row> = per_group.into_iter().flatten().collect();

@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 fn norm(s: &str) -> String {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let s = s.replace('（', "(").replace('）', ")").replace('“', "\"").replace('”', "\"");
+    let s = s.replace('（', "(").replace('）', ")").replace(['“', '”'], "\"");
     budget_etl::normalize::strip_enumeration(&s).to_string()
 }
 
@@ -113,7 +113,7 @@ fn compare(gold: &Value, out: &DocOutput) -> Vec<String> {
     }
     let factor = if doc["source_unit"] == "万元" { Decimal::from(10_000) } else { Decimal::ONE };
     for gt in gold["tables"].as_array().unwrap() {
-        let tt = TableType::from_str(gt["table_type"].as_str().unwrap()).unwrap();
+        let tt = TableType::from_name(gt["table_type"].as_str().unwrap()).unwrap();
         let status =
             out.tables.iter().find(|t| t.table_type == tt.as_str()).map(|t| t.status.as_str()).unwrap_or("missing");
         if status != gt["status"].as_str().unwrap() {

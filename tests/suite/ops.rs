@@ -92,7 +92,7 @@ fn bad_files_fail_alone_with_a_reason() {
     let cut_at = budget.find("201 03 01 行政运行 192.76 192.76\n").expect("a 表3 line to cut at");
     write(&input, "bad/binary.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
     write(&input, "bad/empty.txt", b"");
-    write(&input, "bad/cut_off.txt", budget[..cut_at].as_bytes());
+    write(&input, "bad/cut_off.txt", &budget.as_bytes()[..cut_at]);
     write(&input, "bad/not_a_disclosure.md", "# 会议纪要\n\n今天讨论了三件事。\n".as_bytes());
     write(&input, "bad/undecodable.txt", &[0xC3, 0x28, 0xA0, 0xA1, 0xFF, 0xFE, 0x80, 0x81, 0x20, 0xFF]);
     let settings = Settings { input: input.clone(), output: dir.path().join("out"), threads: 2, ..Default::default() };

@@ -115,7 +115,7 @@ fn wrong_cells(name: &str, text: &str, gold: &Value) -> (Vec<String>, usize) {
             wrong.push(format!("{tt}: {} rows, gold has {}", rows.len(), grows.len()));
             continue;
         }
-        let columns = budget_etl::model::TableType::from_str(tt).unwrap().output_columns();
+        let columns = budget_etl::model::TableType::from_name(tt).unwrap().output_columns();
         for (r, g) in rows.iter().zip(grows) {
             let reference = r.key.code.clone().or(r.key.item.clone()).or(r.key.name.clone()).unwrap_or_default();
             for (i, c) in columns.iter().enumerate() {
