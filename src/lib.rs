@@ -19,5 +19,3 @@ pub mod normalize;
 pub mod run;
 pub mod sink;
 pub mod spill;
-#[doc(hidden)]
-pub mod synth;

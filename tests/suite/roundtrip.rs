@@ -1,6 +1,6 @@
-//! Property tests over generated documents (`budget_etl::synth`): fictional but internally
-//! consistent budgets and final accounts, rendered in each layout with its hazards, must come
-//! out of `process_bytes` exactly as generated —
+//! Property tests over generated documents (`budget_etl_synth`, the `synth/` crate): fictional
+//! but internally consistent budgets and final accounts, rendered in each layout with its
+//! hazards, must come out of `process_bytes` exactly as generated —
 //!
 //! 1. document fields and every table status as generated;
 //! 2. every generated row found (same key, same order), no extra rows, every non-null value
@@ -17,7 +17,7 @@ use budget_etl::config::Settings;
 use budget_etl::model::{DocKind, Layout, TableType};
 use budget_etl::run::{process_bytes, DocOutput};
 use budget_etl::sink::DataRow;
-use budget_etl::synth::{generate, generate_with, CellClass, Encoding, ExpectedRow, Options, SynthDoc};
+use budget_etl_synth::{generate, generate_with, CellClass, Encoding, ExpectedRow, Options, SynthDoc};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -336,15 +336,16 @@ fn sample_dir() -> std::path::PathBuf {
 
 #[test]
 fn sample_archive_is_up_to_date() {
-    let files = budget_etl::synth::sample_archive();
+    let files = budget_etl_synth::sample_archive();
     assert!(files.len() >= 12);
     for f in &files {
         let path = sample_dir().join(&f.path);
-        let on_disk = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run --example gen_sample -- sample`)", path.display()));
+        let on_disk = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("{}: {e} (run `cargo run -p budget-etl-synth --example gen_sample -- sample`)", path.display())
+        });
         assert!(
             on_disk == f.bytes(),
-            "{} differs from the generator (run `cargo run --example gen_sample -- sample`)",
+            "{} differs from the generator (run `cargo run -p budget-etl-synth --example gen_sample -- sample`)",
             f.path
         );
     }
@@ -355,7 +356,7 @@ fn sample_archive_round_trips() {
     let settings = Settings::default();
     let mut problems = Vec::new();
     let mut encodings = std::collections::BTreeSet::new();
-    for f in budget_etl::synth::sample_archive() {
+    for f in budget_etl_synth::sample_archive() {
         let out = process_bytes(&f.path, &f.bytes(), &settings);
         encodings.insert(out.document.encoding.clone().unwrap_or_default());
         for p in compare(&f.doc, &out) {

@@ -1,8 +1,8 @@
 //! Writes the repository's sample archive (fictional budgets and final accounts from fixed
-//! seeds, see `budget_etl::synth::sample_archive`) into a directory:
+//! seeds, see `budget_etl_synth::sample_archive`) into a directory:
 //!
 //! ```text
-//! cargo run --example gen_sample -- sample
+//! cargo run -p budget-etl-synth --example gen_sample -- sample
 //! ```
 //!
 //! `.txt` / `.md` files under the directory that the archive no longer holds are removed, so the
@@ -26,11 +26,11 @@ fn stale_files(dir: &Path, keep: &BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
-        eprintln!("usage: cargo run --example gen_sample -- <output-dir>");
+        eprintln!("usage: cargo run -p budget-etl-synth --example gen_sample -- <output-dir>");
         std::process::exit(2);
     };
     let root = PathBuf::from(dir);
-    let files = budget_etl::synth::sample_archive();
+    let files = budget_etl_synth::sample_archive();
     let keep: BTreeSet<PathBuf> = files.iter().map(|f| root.join(&f.path)).collect();
     let mut stale = Vec::new();
     stale_files(&root, &keep, &mut stale);

@@ -1,4 +1,9 @@
-//! Synthetic disclosures for tests and the sample archive (a dev tool, not part of the CLI): a generator of fictional but internally consistent budgets and final accounts, rendered as text in the three layouts (`pdf_text`, `markdown_tsv`, `final_tsv`) with their hazards, together with the extraction each document must yield and, cell by cell, whether the document itself determines the cell's column.
+//! Synthetic disclosures for tests and the sample archive, a crate of its own so the generator is
+//! not in the shipped binary: fictional but internally consistent budgets and final accounts,
+//! rendered as text in the three layouts (`pdf_text`, `markdown_tsv`, `final_tsv`) with their
+//! hazards, together with the extraction each document must yield and, cell by cell, whether the
+//! document itself determines the cell's column. Its tests are in the root package's suite
+//! (`tests/suite/roundtrip.rs`).
 //!
 //! Everything is deterministic in the seed (a small splitmix64 generator; no `rand`).
 //! Amounts are generated in integer cents of the source unit, so every identity of the
@@ -16,7 +21,7 @@
 //! (moving every number of one column of a table to another column the document does not rule
 //! out) proves cells *ambiguous*. Cells neither argument settles are *open*.
 
-use crate::model::{DocKind, Layout, RowKey, Side, SourceUnit, TableStatus, TableType};
+use budget_etl::model::{DocKind, Layout, RowKey, Side, SourceUnit, TableStatus, TableType};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
@@ -375,7 +380,7 @@ fn split_amount(rng: &mut Rng, total: i64, k: usize, min: i64) -> Vec<i64> {
 /// some years).
 fn template_classes() -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&'static str, &'static str)> = Vec::new();
-    for &(code, name) in crate::normalize::FUNCTION_CLASSES {
+    for &(code, name) in budget_etl::normalize::FUNCTION_CLASSES {
         if code != COVID_CLASS.0 && !out.iter().any(|(c, _)| *c == code) {
             out.push((code, name));
         }
@@ -1422,7 +1427,7 @@ impl Problem {
     fn solve(&self) -> Vec<Vec<CellClass>> {
         let mut cands: Vec<Vec<Cand>> = Vec::new();
         for (r, nums) in self.nums.iter().enumerate() {
-            let all: Vec<Cand> = crate::assign::placements(nums.len(), self.ncols)
+            let all: Vec<Cand> = budget_etl::assign::placements(nums.len(), self.ncols)
                 .into_iter()
                 .map(|pos| {
                     let mut v = vec![None; self.ncols];
