@@ -3,14 +3,15 @@
 #
 #   scripts/profile.sh [N] [THREADS]        defaults: 4000 2
 #
-# Builds the archive with scripts/make_archive.py (as bench.sh does), runs the release binary
-# under `perf record` and prints the hottest functions by self time, then by inclusive time.
+# Builds the archive with scripts/make_archive.py (as bench.sh does), runs the binary of the
+# `profiling` profile (release code with symbols and line tables, target/profiling/) under
+# `perf record` and prints the hottest functions by self time, then by inclusive time.
 # perf.data is kept in $PROFILE_DIR (default /tmp/budget-etl-profile) for `perf report -i`.
 # CALL_GRAPH (default `dwarf,16384`, needed for Rust call chains without frame pointers;
 # `fp` is what plain `perf record -g` uses) and FREQ (default 250 Hz) tune the sampling.
 # If perf is not permitted, it falls back to `valgrind --tool=callgrind` on 1 thread over
-# 200 documents. NO_BUILD=1 skips `cargo build --release`; BENCH_BIN=PATH profiles that binary
-# instead of target/release/budget-etl. The archive is removed on exit.
+# 200 documents. NO_BUILD=1 skips `cargo build --profile profiling`; BENCH_BIN=PATH profiles that
+# binary instead of target/profiling/budget-etl. The archive is removed on exit.
 
 set -u -o pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,11 +22,11 @@ DIR="${PROFILE_DIR:-/tmp/budget-etl-profile}"
 log() { echo "[profile $(date +%H:%M:%S)] $*" >&2; }
 
 if [ -z "${BENCH_BIN:-}" ] && [ "${NO_BUILD:-0}" != 1 ]; then
-  (cd "$REPO" && cargo build --release --bin budget-etl) >&2 || { log "build failed"; exit 1; }
+  (cd "$REPO" && cargo build --profile profiling --bin budget-etl) >&2 || { log "build failed"; exit 1; }
 fi
 mkdir -p "$DIR"
 BIN="$DIR/budget-etl"
-cp "${BENCH_BIN:-$REPO/target/release/budget-etl}" "$BIN"
+cp "${BENCH_BIN:-$REPO/target/profiling/budget-etl}" "$BIN"
 ARCH="$(mktemp -d "${TMPDIR:-/tmp}/budget-etl-profile-arch.XXXXXX")"
 trap 'rm -rf "$ARCH" "$DIR/out" "$DIR/out.previous"' EXIT
 

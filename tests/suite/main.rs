@@ -7,6 +7,7 @@ mod corrupt;
 mod diff;
 mod gold;
 mod ops;
+mod profiles;
 mod relayout;
 mod roundtrip;
 mod shard;
