@@ -304,16 +304,18 @@ except ImportError:
     pass
 print(",".join(checked))
 "#;
+    let test = "python_polars_pyarrow_and_duckdb_read_the_snapshot";
     let out = Command::new("python3").arg("-c").arg(script).arg(&output).output();
     let Ok(out) = out else {
-        eprintln!("SKIP python readers: python3 not found");
+        eprintln!("SKIP {test}: python3 not found");
         return;
     };
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let readers = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if readers.is_empty() {
-        eprintln!("SKIP python readers: none of polars, pyarrow, duckdb is installed");
-    } else {
-        eprintln!("read by: {readers}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let read_by: Vec<&str> = stdout.trim().split(',').filter(|r| !r.is_empty()).collect();
+    let missing: Vec<&str> = ["polars", "pyarrow", "duckdb"].into_iter().filter(|r| !read_by.contains(r)).collect();
+    if !missing.is_empty() {
+        eprintln!("SKIP {test} for {}: not installed (pip install polars pyarrow duckdb)", missing.join(", "));
     }
+    eprintln!("{test}: read by [{}]", read_by.join(", "));
 }
