@@ -44,13 +44,20 @@ pub fn ci_flag(value: Option<&str>) -> bool {
     value.is_some_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
 }
 
+/// Says on stderr that (part of) a test is skipped and why. Written to the stderr handle, not
+/// with `eprintln!`, which the test harness captures and hides for tests that pass.
+pub fn report_skip(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {why}");
+}
+
 /// Returns the shared folder, or prints why the calling test is skipped; under CI its absence
 /// fails the test.
 pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
     match shared_access(&shared_path(), ci_flag(std::env::var("CI").ok().as_deref())) {
         SharedAccess::Present(dir) => Some(dir),
         SharedAccess::Skip(why) => {
-            eprintln!("SKIP {test}: {why}");
+            report_skip(test, &why);
             None
         }
         SharedAccess::Missing(why) => panic!("{test}: {why}"),

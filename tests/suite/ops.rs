@@ -307,7 +307,7 @@ print(",".join(checked))
     let test = "python_polars_pyarrow_and_duckdb_read_the_snapshot";
     let out = Command::new("python3").arg("-c").arg(script).arg(&output).output();
     let Ok(out) = out else {
-        eprintln!("SKIP {test}: python3 not found");
+        common::report_skip(test, "python3 not found");
         return;
     };
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -315,7 +315,8 @@ print(",".join(checked))
     let read_by: Vec<&str> = stdout.trim().split(',').filter(|r| !r.is_empty()).collect();
     let missing: Vec<&str> = ["polars", "pyarrow", "duckdb"].into_iter().filter(|r| !read_by.contains(r)).collect();
     if !missing.is_empty() {
-        eprintln!("SKIP {test} for {}: not installed (pip install polars pyarrow duckdb)", missing.join(", "));
+        let why = format!("Python {} not installed (pip install polars pyarrow duckdb)", missing.join(", "));
+        common::report_skip(test, &why);
     }
     eprintln!("{test}: read by [{}]", read_by.join(", "));
 }
