@@ -3,7 +3,7 @@
 //! `assign` could not place.
 
 use crate::identity::{CellRef, Identity, IdentitySet};
-use crate::model::{Cells, Table};
+use crate::model::{Cells, CheckStatus, Table};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +18,7 @@ pub struct CheckRow {
     pub actual: Option<Decimal>,
     pub difference: Option<Decimal>,
     pub tolerance: Option<Decimal>,
-    pub status: &'static str,
+    pub status: CheckStatus,
     pub message: String,
     /// The printed line of the checked cell (for `inspect`).
     pub line: Option<usize>,
@@ -79,7 +79,7 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
         actual: None,
         difference: None,
         tolerance: None,
-        status: "skipped",
+        status: CheckStatus::Skipped,
         message: String::new(),
         line: Some(trow.line),
     };
@@ -101,15 +101,15 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
     row.difference = Some(money(difference));
     row.tolerance = Some(money(tolerance));
     row.status = if difference.is_zero() {
-        "pass"
+        CheckStatus::Pass
     } else if difference.abs() <= tolerance {
-        "rounding"
+        CheckStatus::Rounding
     } else {
-        "fail"
+        CheckStatus::Fail
     };
     row.message = match row.status {
-        "pass" => format!("{} holds (line {})", id.what, trow.line),
-        "rounding" => format!(
+        CheckStatus::Pass => format!("{} holds (line {})", id.what, trow.line),
+        CheckStatus::Rounding => format!(
             "{}: printed {} vs sum {}, off by {} — within the rounding of {} printed figures (line {})",
             id.what,
             in_source(actual, ttable),
@@ -145,7 +145,7 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
             actual: None,
             difference: None,
             tolerance: None,
-            status: "skipped",
+            status: CheckStatus::Skipped,
             message: s.reason.clone(),
             line: None,
         });
@@ -164,7 +164,7 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
                     actual: Some(yuan),
                     difference: None,
                     tolerance: None,
-                    status: "ambiguous",
+                    status: CheckStatus::Ambiguous,
                     message: format!(
                         "line {}: printed {} could belong to any of {}; the document does not decide, so those columns are left null",
                         row.line,

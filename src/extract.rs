@@ -7,7 +7,8 @@ use crate::identity::document_identities;
 use crate::layout::html::{self, LineMap};
 use crate::layout::{detect_layout, find_regions, parse_tables};
 use crate::meta::{kind_of_tables, read_department, read_meta, DocMeta};
-use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
+use crate::model::{DocKind, DocStatus, Layout, SourceUnit, Table, TableStatus, TableType};
+use crate::problem::{joined, Problem, ProblemKind};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
@@ -16,20 +17,26 @@ pub struct Extracted {
     pub layout: Layout,
     pub tables: Vec<Table>,
     pub checks: Vec<CheckRow>,
-    pub status: &'static str,
-    pub error: Option<String>,
+    pub status: DocStatus,
+    /// Why the document is partial or failed (empty when ok).
+    pub problems: Vec<Problem>,
 }
 
 impl Extracted {
-    pub fn failed(reason: String) -> Extracted {
+    pub fn failed(reason: Problem) -> Extracted {
         Extracted {
             meta: DocMeta::default(),
             layout: Layout::Unknown,
             tables: Vec::new(),
             checks: Vec::new(),
-            status: "failed",
-            error: Some(reason),
+            status: DocStatus::Failed,
+            problems: vec![reason],
         }
+    }
+
+    /// The problems as the one line `documents.error` prints.
+    pub fn error(&self) -> Option<String> {
+        joined(&self.problems)
     }
 
     pub fn tables_found(&self) -> usize {
@@ -88,7 +95,7 @@ fn remap_lines(tables: &mut [Table], map: &LineMap) {
     for t in tables {
         t.first_line = t.first_line.map(|l| map.source_of(l));
         t.last_line = t.last_line.map(|l| map.source_of(l));
-        t.error = t.error.as_deref().map(|e| map.remap_message(e));
+        t.error = t.error.take().map(|e| e.map_lines(&|l| map.source_of(l)));
         for row in &mut t.rows {
             row.line = map.source_of(row.line);
         }
@@ -113,7 +120,7 @@ pub fn extract(text: &str) -> Extracted {
     let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
     let regions = find_regions(&lines);
     if regions.is_empty() {
-        return Extracted::failed("line 1: no budget or final-account table found (not a disclosure?)".into());
+        return Extracted::failed(Problem::at(1, ProblemKind::NoTables));
     }
     let meta = read_meta(&lines, &regions);
     let layout = detect_layout(&lines, &regions);
@@ -124,15 +131,13 @@ pub fn extract(text: &str) -> Extracted {
         remap_lines(&mut tables, map);
     }
     // Tables of the other kind's template are reported, not kept.
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
     tables.retain(|t| {
         let ok = t.table_type.expected_for(kind);
         if !ok {
-            problems.push(format!(
-                "line {}: {} is not a table of a {} document",
+            problems.push(Problem::at(
                 t.first_line.unwrap_or(0),
-                t.table_type.as_str(),
-                kind.as_str()
+                ProblemKind::WrongKind { table_type: t.table_type, kind },
             ));
         }
         ok
@@ -149,32 +154,29 @@ pub fn extract(text: &str) -> Extracted {
     let checks = run_checks(&tables, &ids);
     if let Some(cut) = cut_off(&lines, &regions, &tables) {
         problems.push(match &line_map {
-            Some(map) => map.remap_message(&cut),
+            Some(map) => cut.map_lines(&|l| map.source_of(l)),
             None => cut,
         });
     }
     for t in &tables {
         if t.status == TableStatus::Failed {
-            problems.push(format!("{}: {}", t.table_type.as_str(), t.error.clone().unwrap_or_default()));
+            let reason = t.error.clone().map(Box::new);
+            problems.push(Problem::whole(ProblemKind::TableFailed { table_type: t.table_type, reason }));
         }
     }
-    if meta.department.is_none() {
-        problems.push("no 编制部门/编制单位 line found".into());
-    }
-    if meta.source_unit.is_none() {
-        problems.push("no 单位：万元 / 单位：元 line found; amounts were read as 万元".into());
-    }
-    if meta.fiscal_year.is_none() {
-        problems.push("no fiscal year found in a title line".into());
-    }
-    let status = if problems.is_empty() { "ok" } else { "partial" };
-    let error = (!problems.is_empty()).then(|| problems.join("; "));
-    Extracted { meta, layout, tables, checks, status, error }
+    let absent = [
+        (meta.department.is_none(), ProblemKind::NoDepartment),
+        (meta.source_unit.is_none(), ProblemKind::NoUnit),
+        (meta.fiscal_year.is_none(), ProblemKind::NoFiscalYear),
+    ];
+    problems.extend(absent.into_iter().filter(|(missing, _)| *missing).map(|(_, kind)| Problem::whole(kind)));
+    let status = if problems.is_empty() { DocStatus::Ok } else { DocStatus::Partial };
+    Extracted { meta, layout, tables, checks, status, problems }
 }
 
 /// A document whose text ends inside a table while later tables of its template are missing
 /// was cut off (a truncated conversion or download).
-fn cut_off(lines: &[&str], regions: &[crate::layout::Region], tables: &[Table]) -> Option<String> {
+fn cut_off(lines: &[&str], regions: &[crate::layout::Region], tables: &[Table]) -> Option<Problem> {
     let last = regions.last()?;
     let trailing = lines[last.title_idx..].iter().rev().take_while(|l| l.trim().is_empty()).count();
     if last.end_idx < lines.len()
@@ -182,10 +184,8 @@ fn cut_off(lines: &[&str], regions: &[crate::layout::Region], tables: &[Table]) 
     {
         return None;
     }
-    Some(format!(
-        "line {}: the text ends inside {} ({}) and the tables after it are missing — the document looks cut off",
+    Some(Problem::at(
         lines.len() - trailing,
-        last.table_type.as_str(),
-        last.title
+        ProblemKind::CutOff { table_type: last.table_type, title: last.title.clone() },
     ))
 }

@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use crate::decode::decode;
 use crate::extract::extract;
-use crate::model::{Cells, KeyShape, Row, Table};
+use crate::model::{Cells, CheckStatus, KeyShape, Row, Table};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -99,8 +99,7 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let _ = writeln!(out, "doc_kind:    {}", m.doc_kind.map(|k| k.as_str()).unwrap_or("?"));
     let _ = writeln!(out, "scope:       {}", m.scope.unwrap_or("?"));
     let _ = writeln!(out, "source_unit: {}", m.source_unit.map(|u| u.as_str()).unwrap_or("?"));
-    let _ =
-        writeln!(out, "status:      {}{}", ex.status, ex.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default());
+    let _ = writeln!(out, "status:      {}{}", ex.status, ex.error().map(|e| format!(" ({e})")).unwrap_or_default());
     for table in &ex.tables {
         let span = match (table.first_line, table.last_line) {
             (Some(a), Some(b)) => format!("lines {a}-{b}"),
@@ -121,20 +120,23 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
         let notable: Vec<_> = ex
             .checks
             .iter()
-            .filter(|c| c.table_type == table.table_type.as_str() && !matches!(c.status, "pass" | "skipped"))
+            .filter(|c| {
+                c.table_type == table.table_type.as_str()
+                    && !matches!(c.status, CheckStatus::Pass | CheckStatus::Skipped)
+            })
             .collect();
         for c in notable {
             let _ = writeln!(
                 out,
                 "    {:<9} {:<22} {}",
-                c.status,
+                c.status.as_str(),
                 format!("{} {}", c.check_id, c.row_ref.clone().unwrap_or_default()),
                 c.message
             );
         }
     }
-    let passed = ex.checks.iter().filter(|c| c.status == "pass").count();
-    let skipped = ex.checks.iter().filter(|c| c.status == "skipped").count();
+    let passed = ex.checks.iter().filter(|c| c.status == CheckStatus::Pass).count();
+    let skipped = ex.checks.iter().filter(|c| c.status == CheckStatus::Skipped).count();
     let _ = writeln!(
         out,
         "\nchecks: {} total, {passed} pass, {skipped} skipped; others listed under their tables",

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod meta;
 pub mod model;
 pub mod normalize;
+pub mod problem;
 pub mod run;
 pub mod sink;
 pub mod spill;

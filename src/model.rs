@@ -1,5 +1,6 @@
 //! The contract's vocabulary: table types, their columns, document and table metadata, rows.
 
+use crate::problem::Problem;
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -316,6 +317,64 @@ impl TableStatus {
     }
 }
 
+/// `documents.status`: every table read cleanly, some problem reported, or nothing read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum DocStatus {
+    Ok,
+    Partial,
+    #[default]
+    Failed,
+}
+
+impl DocStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::Ok => "ok",
+            DocStatus::Partial => "partial",
+            DocStatus::Failed => "failed",
+        }
+    }
+}
+
+/// `checks.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckStatus {
+    Pass,
+    /// Off by no more than the rounding of the printed figures.
+    Rounding,
+    Fail,
+    /// An input is missing.
+    Skipped,
+    /// Only for `column_ambiguous`.
+    Ambiguous,
+    /// Only for `column_unmapped`.
+    Unmapped,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Rounding => "rounding",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skipped => "skipped",
+            CheckStatus::Ambiguous => "ambiguous",
+            CheckStatus::Unmapped => "unmapped",
+        }
+    }
+}
+
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    )*};
+}
+display_as_str!(DocStatus, CheckStatus, TableStatus);
+
 /// A printed cell: `None` is blank or a dash.
 pub type Amount = Option<Decimal>;
 
@@ -394,7 +453,7 @@ pub struct Table {
     /// Most decimals printed in any amount of the table: sets the rounding tolerance.
     pub decimals: u32,
     pub rows: Vec<Row>,
-    pub error: Option<String>,
+    pub error: Option<Problem>,
 }
 
 impl Table {

@@ -5,7 +5,8 @@ use crate::config::{Rounding, Settings};
 use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract, Extracted};
-use crate::model::{TableStatus, TableType};
+use crate::model::{CheckStatus, DocStatus, TableStatus, TableType};
+use crate::problem::{Problem, ProblemKind};
 use crate::sink::{
     publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, OpenFile, Shard, SnapshotWriter,
     TableRecord,
@@ -48,13 +49,13 @@ pub fn process_bytes_with(
         bytes: bytes.len() as i64,
         sha256: sha,
         layout: "unknown".into(),
-        status: "failed".into(),
+        status: DocStatus::Failed,
         ..Default::default()
     };
     let decoded = match decode(bytes, settings.encoding.as_deref()) {
         Ok(d) => d,
         Err(e) => {
-            doc.error = Some(format!("{rel_path}: cannot decode: {e}"));
+            doc.error = Some(document_error(rel_path, &[Problem::whole(ProblemKind::CannotDecode(e.to_string()))]));
             return DocOutput { document: doc, ..Default::default() };
         }
     };
@@ -65,7 +66,7 @@ pub fn process_bytes_with(
             .cloned()
             .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
-        Extracted::failed(format!("internal error while parsing: {msg}"))
+        Extracted::failed(Problem::whole(ProblemKind::Internal(msg)))
     });
     to_output(doc, extracted, settings)
 }
@@ -78,8 +79,8 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
     doc.scope = ex.meta.scope.map(str::to_string);
     doc.source_unit = ex.meta.source_unit.map(|u| u.as_str().to_string());
     doc.tables_found = ex.tables_found() as i32;
-    doc.status = ex.status.to_string();
-    doc.error = ex.error.as_ref().map(|e| format!("{}: {e}", doc.source_path));
+    doc.status = ex.status;
+    doc.error = (!ex.problems.is_empty()).then(|| document_error(&doc.source_path, &ex.problems));
     let doc_id = doc.doc_id.clone();
     let tables = ex
         .tables
@@ -89,11 +90,11 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
             table_type: t.table_type.as_str().to_string(),
             source_title: t.source_title.clone(),
             source_number: t.source_number.clone(),
-            status: t.status.as_str().to_string(),
+            status: t.status,
             row_count: t.rows.len() as i32,
             first_line: t.first_line.map(|l| l as i32),
             last_line: t.last_line.map(|l| l as i32),
-            error: t.error.clone(),
+            error: t.error.as_ref().map(Problem::to_string),
         })
         .collect();
     let checks = ex
@@ -101,8 +102,8 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
         .into_iter()
         .map(|mut c| {
             c.doc_id = doc_id.clone();
-            if settings.rounding == Rounding::Strict && c.status == "rounding" {
-                c.status = "fail";
+            if settings.rounding == Rounding::Strict && c.status == CheckStatus::Rounding {
+                c.status = CheckStatus::Fail;
             }
             c
         })
@@ -140,6 +141,11 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
     DocOutput { document: doc, tables, checks, rows }
 }
 
+/// `documents.error`: the file, then its problems.
+fn document_error(rel_path: &str, problems: &[Problem]) -> String {
+    format!("{rel_path}: {}", crate::problem::joined(problems).unwrap_or_default())
+}
+
 fn process_file(file: &SourceFile, settings: &Settings) -> DocOutput {
     match std::fs::read(&file.path) {
         Ok(bytes) => process_bytes(&file.rel_path, &bytes, settings),
@@ -148,8 +154,8 @@ fn process_file(file: &SourceFile, settings: &Settings) -> DocOutput {
                 doc_id: String::new(),
                 source_path: file.rel_path.clone(),
                 layout: "unknown".into(),
-                status: "failed".into(),
-                error: Some(format!("{}: cannot read: {e}", file.rel_path)),
+                status: DocStatus::Failed,
+                error: Some(document_error(&file.rel_path, &[Problem::whole(ProblemKind::CannotRead(e.to_string()))])),
                 ..Default::default()
             },
             ..Default::default()
@@ -170,8 +176,8 @@ pub struct RunSummary {
     /// The first few reasons documents failed or are partial (all are in documents.parquet).
     pub reasons: Vec<String>,
     pub reasons_total: usize,
-    pub tables_by_status: BTreeMap<String, usize>,
-    pub checks_by_status: BTreeMap<String, usize>,
+    pub tables_by_status: BTreeMap<&'static str, usize>,
+    pub checks_by_status: BTreeMap<&'static str, usize>,
     /// The first few failing checks (all are in checks.parquet).
     pub failing_checks: Vec<String>,
     pub failing_total: usize,
@@ -200,8 +206,7 @@ impl RunSummary {
         if self.reasons_total > 5 {
             s.push_str(&format!("  … and {} more (see documents.parquet)\n", self.reasons_total - 5));
         }
-        let join =
-            |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
+        let join = |m: &BTreeMap<&str, usize>| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("tables: {}\n", join(&self.tables_by_status)));
         s.push_str(&format!("checks: {}\n", join(&self.checks_by_status)));
         for f in self.failing_checks.iter().take(5) {
@@ -230,10 +235,10 @@ fn progress_bar(n: usize, show: bool) -> indicatif::ProgressBar {
 impl RunSummary {
     fn add(&mut self, out: &DocOutput) {
         self.documents += 1;
-        match out.document.status.as_str() {
-            "ok" => self.ok += 1,
-            "partial" => self.partial += 1,
-            _ => self.failed += 1,
+        match out.document.status {
+            DocStatus::Ok => self.ok += 1,
+            DocStatus::Partial => self.partial += 1,
+            DocStatus::Failed => self.failed += 1,
         }
         if let Some(e) = &out.document.error {
             self.reasons_total += 1;
@@ -242,11 +247,11 @@ impl RunSummary {
             }
         }
         for t in &out.tables {
-            *self.tables_by_status.entry(t.status.clone()).or_default() += 1;
+            *self.tables_by_status.entry(t.status.as_str()).or_default() += 1;
         }
         for c in &out.checks {
-            *self.checks_by_status.entry(c.status.to_string()).or_default() += 1;
-            if c.status == "fail" {
+            *self.checks_by_status.entry(c.status.as_str()).or_default() += 1;
+            if c.status == CheckStatus::Fail {
                 self.failing_total += 1;
                 if self.failing_checks.len() >= SHOWN {
                     continue;

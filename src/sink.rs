@@ -1,7 +1,7 @@
 //! Contract rows -> a Parquet snapshot (zstd, Decimal(18,2) yuan, Hive partitions by fiscal
 //! year), written beside the output directory and swapped in atomically when complete.
 
-use crate::model::{KeyShape, RowKey, TableType};
+use crate::model::{DocStatus, KeyShape, RowKey, TableStatus, TableType};
 use crate::spill::{SpillReader, SpillWriter};
 use polars::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
@@ -25,17 +25,17 @@ pub struct DocumentRecord {
     pub scope: Option<String>,
     pub source_unit: Option<String>,
     pub tables_found: i32,
-    pub status: String,
+    pub status: DocStatus,
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TableRecord {
     pub doc_id: String,
     pub table_type: String,
     pub source_title: Option<String>,
     pub source_number: Option<String>,
-    pub status: String,
+    pub status: TableStatus,
     pub row_count: i32,
     pub first_line: Option<i32>,
     pub last_line: Option<i32>,
@@ -121,7 +121,7 @@ fn checks_frame(checks: &[CheckRecord]) -> PolarsResult<DataFrame> {
         money("actual", m(|c| c.actual))?,
         money("difference", m(|c| c.difference))?,
         money("tolerance", m(|c| c.tolerance))?,
-        strings("status", s(|c| Some(c.status))),
+        strings("status", s(|c| Some(c.status.as_str()))),
         strings("message", s(|c| Some(c.message.as_str()))),
     ])
 }

@@ -19,24 +19,6 @@ impl LineMap {
     pub fn source_of(&self, line: usize) -> usize {
         line.checked_sub(1).and_then(|i| self.0.get(i)).or(self.0.last()).copied().unwrap_or(line)
     }
-
-    /// A message with every `line N` turned into its source line.
-    pub fn remap_message(&self, msg: &str) -> String {
-        let mut out = String::with_capacity(msg.len());
-        let mut rest = msg;
-        while let Some(p) = rest.find("line ") {
-            let (head, tail) = rest.split_at(p + "line ".len());
-            out.push_str(head);
-            let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
-            match tail[..digits].parse::<usize>() {
-                Ok(n) => out.push_str(&self.source_of(n).to_string()),
-                Err(_) => out.push_str(&tail[..digits]),
-            }
-            rest = &tail[digits..];
-        }
-        out.push_str(rest);
-        out
-    }
 }
 
 /// Does the text hold an HTML table? (ASCII case-insensitive `<table`.)
@@ -330,10 +312,6 @@ mod tests {
         assert_eq!(f.map.0, vec![1, 3, 7]);
         assert_eq!(f.map.source_of(2), 3);
         assert_eq!(decode_entities("&gt;预算单位&lt;/b&gt;&#20013;&#x56FD;&unknown;"), ">预算单位</b>中国&unknown;");
-        assert_eq!(
-            f.map.remap_message("line 3: row prints 2 value cells (line 2)"),
-            "line 7: row prints 2 value cells (line 3)"
-        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod tsv;
 
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
 use crate::normalize::strip_ws;
+use crate::problem::{Problem, ProblemKind};
 use std::collections::HashMap;
 
 /// A table's stretch of lines: from its title to the next title or part heading.
@@ -316,7 +317,7 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
             table.error = None;
         } else if table.status == TableStatus::Parsed && table.rows.is_empty() {
             table.status = TableStatus::Failed;
-            table.error = Some(format!("line {}: title found but no table rows follow", region.title_idx + 1));
+            table.error = Some(Problem::at(region.title_idx + 1, ProblemKind::NoRows));
         }
         for row in &table.rows {
             if let (Some(code), Some(name)) = (&row.key.code, &row.key.name) {
@@ -360,10 +361,9 @@ fn merge_continuations(regions: &[Region], tables: Vec<Table>) -> Vec<Table> {
                 // A second full table of the same type: keep the first, report the second.
                 if let Some(prev) = out.iter_mut().find(|t| t.table_type == table.table_type) {
                     if prev.error.is_none() {
-                        prev.error = Some(format!(
-                            "line {}: a second {} table was ignored",
+                        prev.error = Some(Problem::at(
                             table.first_line.unwrap_or(0),
-                            table.table_type.as_str()
+                            ProblemKind::SecondTable(table.table_type),
                         ));
                     }
                 }
@@ -381,10 +381,16 @@ pub struct ParsedRows {
     pub decimals: u32,
     pub saw_numbers: bool,
     /// A problem that did not stop the table (line-numbered).
-    pub warning: Option<String>,
+    pub warning: Option<Problem>,
 }
 
-pub type ParseFn = fn(&[&str], usize, TableType, DocKind, &HashMap<String, String>) -> Result<ParsedRows, String>;
+pub type ParseFn = fn(&[&str], usize, TableType, DocKind, &HashMap<String, String>) -> Result<ParsedRows, Problem>;
+
+/// The value columns a kind's template prints for the table type; a table of the other kind's
+/// template has none.
+pub fn template_columns(table_type: TableType, kind: DocKind) -> Result<&'static [&'static str], Problem> {
+    table_type.printed_columns(kind, None).ok_or(Problem::whole(ProblemKind::WrongKind { table_type, kind }))
+}
 
 #[cfg(test)]
 mod tests {

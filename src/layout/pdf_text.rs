@@ -6,6 +6,7 @@ use crate::model::{Cells, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
+use crate::problem::{Problem, ProblemKind};
 use std::collections::HashMap;
 
 /// A line of the table body that holds data (headers, page furniture and prose removed).
@@ -269,7 +270,7 @@ pub fn parse(
     table_type: TableType,
     kind: DocKind,
     code_names: &HashMap<String, String>,
-) -> Result<ParsedRows, String> {
+) -> Result<ParsedRows, Problem> {
     let lines = data_lines(body, base_line, table_type.is_function_coded());
     let has_line_no = body.iter().any(|l| strip_ws(l).contains("行次"));
     match (table_type, kind) {
@@ -288,10 +289,8 @@ fn parse_coded(
     table_type: TableType,
     kind: DocKind,
     code_names: &HashMap<String, String>,
-) -> Result<ParsedRows, String> {
-    let columns = table_type
-        .printed_columns(kind, None)
-        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+) -> Result<ParsedRows, Problem> {
+    let columns = super::template_columns(table_type, kind)?;
     let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
     let mut finished: Vec<Pending> = Vec::new();
     let mut open: Option<Pending> = None;
@@ -497,7 +496,7 @@ fn parse_two_sided(
     table_type: TableType,
     kind: DocKind,
     has_line_no: bool,
-) -> Result<ParsedRows, String> {
+) -> Result<ParsedRows, Problem> {
     let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
     let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
     let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols };
@@ -594,7 +593,7 @@ fn is_grouped(lines: &[DataLine]) -> bool {
 
 /// Unpivots the side-by-side groups. Without cell positions, a triple's group follows the
 /// template: 301 and 303 under 人员经费, 302 first under 公用经费, the other classes after it.
-fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, String> {
+fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
     let columns: &'static [&'static str] = &["total", "personnel", "public"];
     let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
     let mut groups: [Vec<Row>; 3] = Default::default();
@@ -643,7 +642,7 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, String> {
 
 /// 公开07表 printed as text: one line of twelve numbers (全年预算数, then 决算数; each 合计,
 /// 因公出国, 公务用车 小计, 购置, 运行, 公务接待), item names from the header text.
-fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRows, String> {
+fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRows, Problem> {
     const ORDER: [(&str, &str); 6] = [
         ("total", "合计"),
         ("overseas_travel", "因公出国（境）费"),
@@ -659,11 +658,11 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
             let t = tokenize(dl.text);
             t.len() >= 6 && t.iter().all(|x| matches!(x, Tok::Num(_)))
         })
-        .ok_or_else(|| "公开07表: no line of amounts found".to_string())?;
+        .ok_or(Problem::whole(ProblemKind::ThreePublicNoAmounts))?;
     let nums: Vec<AmountToken> =
         tokenize(data.text).into_iter().filter_map(|t| if let Tok::Num(a) = t { Some(a) } else { None }).collect();
     if nums.len() != 12 && nums.len() != 6 {
-        return Err(format!("line {}: 公开07表 prints {} amounts, the template has 12", data.line, nums.len()));
+        return Err(Problem::at(data.line, ProblemKind::ThreePublicCount(nums.len())));
     }
     // Printed item names, where the header spells them.
     let header_words: Vec<String> = body.iter().flat_map(|l| l.split_whitespace()).map(strip_ws).collect();
@@ -712,10 +711,8 @@ pub fn three_public_item(label: &str) -> Option<&'static str> {
     }
 }
 
-fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, String> {
-    let columns = table_type
-        .printed_columns(kind, None)
-        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, Problem> {
+    let columns = super::template_columns(table_type, kind)?;
     let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
     for dl in lines {
         let mut label = String::new();

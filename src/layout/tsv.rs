@@ -8,6 +8,7 @@ use crate::model::{Amount, Cells, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
+use crate::problem::{Problem, ProblemKind};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +102,7 @@ pub fn parse(
     table_type: TableType,
     kind: DocKind,
     _code_names: &HashMap<String, String>,
-) -> Result<ParsedRows, String> {
+) -> Result<ParsedRows, Problem> {
     let block = table_block(body, base_line);
     let mut stats = Stats { decimals: 0, saw_numbers: false };
     let rows = match table_type {
@@ -114,12 +115,9 @@ pub fn parse(
         _ => parse_coded(&block, table_type, kind, &mut stats),
     }?;
     let warning = rows.iter().find_map(|r| match &r.cells {
-        Cells::Placed(v) if v.len() > r.columns.len() => Some(format!(
-            "line {}: row prints {} value cells, the table has {} columns",
-            r.line,
-            v.len(),
-            r.columns.len()
-        )),
+        Cells::Placed(v) if v.len() > r.columns.len() => {
+            Some(Problem::at(r.line, ProblemKind::RowTooWide { printed: v.len(), columns: r.columns.len() }))
+        }
         _ => None,
     });
     let rows = rows.into_iter().map(fit_width).collect();
@@ -186,10 +184,13 @@ fn texts_and_values(cells: &[Cell]) -> (Vec<String>, &[Cell]) {
     }
 }
 
-fn parse_coded(block: &[TsvLine], table_type: TableType, kind: DocKind, stats: &mut Stats) -> Result<Vec<Row>, String> {
-    let columns = table_type
-        .printed_columns(kind, None)
-        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+fn parse_coded(
+    block: &[TsvLine],
+    table_type: TableType,
+    kind: DocKind,
+    stats: &mut Stats,
+) -> Result<Vec<Row>, Problem> {
+    let columns = super::template_columns(table_type, kind)?;
     let mut rows = Vec::new();
     let mut unit: Option<String> = None;
     let function_coded = table_type.is_function_coded();
@@ -275,7 +276,7 @@ fn parse_two_sided(
     table_type: TableType,
     kind: DocKind,
     stats: &mut Stats,
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, Problem> {
     let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
     let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
     let split = expenditure_start(block, kind);
@@ -357,10 +358,8 @@ fn parse_labelled(
     table_type: TableType,
     kind: DocKind,
     stats: &mut Stats,
-) -> Result<Vec<Row>, String> {
-    let columns = table_type
-        .printed_columns(kind, None)
-        .ok_or_else(|| format!("{} is not a table of a {} document", table_type.as_str(), kind.as_str()))?;
+) -> Result<Vec<Row>, Problem> {
+    let columns = super::template_columns(table_type, kind)?;
     let mut rows = Vec::new();
     let mut started = false;
     for l in block {
@@ -390,7 +389,7 @@ fn parse_labelled(
 }
 
 /// 公开07表: one row of numbers under a two-level header (basis, then item, then sub-item).
-fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, String> {
+fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, Problem> {
     let columns: &'static [&'static str] = &["total"];
     let data_idx = block
         .iter()
@@ -399,7 +398,7 @@ fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<R
                 && l.cells.iter().any(|c| matches!(c, Cell::Amount(_)))
                 && l.cells.iter().all(|c| !matches!(c, Cell::Text(_)))
         })
-        .ok_or_else(|| "公开07表: no row of amounts found".to_string())?;
+        .ok_or(Problem::whole(ProblemKind::ThreePublicNoAmounts))?;
     let header: Vec<&TsvLine> = block[..data_idx].iter().filter(|l| !is_numbering(l)).collect();
     let data = &block[data_idx];
     let label_at =
@@ -448,7 +447,7 @@ fn is_grouped(block: &[TsvLine]) -> bool {
     })
 }
 
-fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, String> {
+fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, Problem> {
     let columns: &'static [&'static str] = &["total", "personnel", "public"];
     let header = block.iter().find(|l| l.raw.iter().any(|c| c.contains("人员经费") || c.contains("公用经费")));
     let width = block.iter().map(|l| l.cells.len()).max().unwrap_or(0);

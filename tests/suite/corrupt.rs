@@ -4,6 +4,7 @@
 use crate::common;
 
 use budget_etl::config::Settings;
+use budget_etl::model::CheckStatus;
 use budget_etl::run::process_bytes;
 use std::collections::BTreeSet;
 
@@ -11,7 +12,11 @@ type Fails = BTreeSet<(String, Option<String>)>;
 
 fn fails(name: &str, text: &str) -> Fails {
     let out = process_bytes(name, text.as_bytes(), &Settings::default());
-    out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect()
+    out.checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .map(|c| (c.check_id.clone(), c.row_ref.clone()))
+        .collect()
 }
 
 /// Replaces the one line that starts with `line_start` and contains `old`.
@@ -174,8 +179,12 @@ fn pdf_text_row_numbers_are_checked_after_placement() {
     let edited = edit_nth(&text, "201 03 01 行政运行 192.76 192.76", "192.76 192.76", "193.76 193.76", 2, 3);
     let before = fails(&name, &text);
     let out = process_bytes(&name, edited.as_bytes(), &Settings::default());
-    let after: Fails =
-        out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect();
+    let after: Fails = out
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .map(|c| (c.check_id.clone(), c.row_ref.clone()))
+        .collect();
     let new_fails: Fails = after.difference(&before).cloned().collect();
     assert_eq!(new_fails, [("hierarchy".to_string(), Some("20103".to_string()))].into_iter().collect::<Fails>());
     let row = out

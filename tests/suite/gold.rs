@@ -5,7 +5,7 @@
 use crate::common;
 
 use budget_etl::config::Settings;
-use budget_etl::model::TableType;
+use budget_etl::model::{CheckStatus, TableType};
 use budget_etl::run::{process_bytes, DocOutput};
 use budget_etl::sink::DataRow;
 use rust_decimal::Decimal;
@@ -147,8 +147,12 @@ fn compare(gold: &Value, out: &DocOutput) -> Vec<String> {
             problems.push(format!("{}: extra row {k}", tt.as_str()));
         }
     }
-    let fails: BTreeSet<(String, Option<String>)> =
-        out.checks.iter().filter(|c| c.status == "fail").map(|c| (c.check_id.clone(), c.row_ref.clone())).collect();
+    let fails: BTreeSet<(String, Option<String>)> = out
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .map(|c| (c.check_id.clone(), c.row_ref.clone()))
+        .collect();
     let expected: BTreeSet<(String, Option<String>)> = gold["source_inconsistencies"]
         .as_array()
         .map(|a| {
@@ -243,7 +247,7 @@ fn undetermined_cells_are_reported_ambiguous() {
                 let row_ref = r.get("code").or_else(|| r.get("name")).and_then(|v| v.as_str()).unwrap();
                 let reported = out.checks.iter().any(|c| {
                     c.check_id == "column_ambiguous"
-                        && c.status == "ambiguous"
+                        && c.status == CheckStatus::Ambiguous
                         && c.table_type == gt["table_type"].as_str().unwrap()
                         && c.row_ref.as_deref() == Some(row_ref)
                         && doubtful.iter().all(|d| c.column.as_deref().unwrap_or("").split('|').any(|x| x == *d))

@@ -6,6 +6,7 @@ use crate::common;
 
 use budget_etl::config::Settings;
 use budget_etl::extract::Extracted;
+use budget_etl::model::DocStatus;
 use budget_etl::run::{process_bytes, process_bytes_with, DocOutput};
 use encoding_rs::GB18030;
 use std::path::{Path, PathBuf};
@@ -118,11 +119,11 @@ fn bad_files_fail_alone_with_a_reason() {
     // The good documents are exactly what they are alone.
     for (name, bytes) in &docs {
         let alone = process_bytes(&format!("good/{name}"), bytes, &settings);
-        assert_eq!(alone.document.status, "ok", "{name}");
+        assert_eq!(alone.document.status, DocStatus::Ok, "{name}");
     }
     // A parser panic becomes a failed document.
     let out = process_bytes_with("x.txt", &docs[0].1, &settings, panicking_extract);
-    assert_eq!(out.document.status, "failed");
+    assert_eq!(out.document.status, DocStatus::Failed);
     assert!(out.document.error.as_deref().unwrap().contains("injected parser fault"));
 }
 

@@ -5,6 +5,7 @@
 use crate::common;
 
 use budget_etl::config::Settings;
+use budget_etl::model::{DocStatus, TableStatus};
 use budget_etl::run::process_bytes;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -104,7 +105,7 @@ fn wrong_cells(name: &str, text: &str, gold: &Value) -> (Vec<String>, usize) {
     let mut open = 0;
     for gt in gold["tables"].as_array().unwrap() {
         let tt = gt["table_type"].as_str().unwrap();
-        let status = out.tables.iter().find(|t| t.table_type == tt).map(|t| t.status.clone()).unwrap_or_default();
+        let status = out.tables.iter().find(|t| t.table_type == tt).map(|t| t.status.as_str()).unwrap_or_default();
         if status != gt["status"].as_str().unwrap() {
             wrong.push(format!("{tt}: status {status}"));
             continue;
@@ -208,9 +209,9 @@ fn html_table_lines_point_at_the_source() {
     let html = as_html_tables(&text, true);
     let out = process_bytes(&name, html.as_bytes(), &Settings::default());
     let source: Vec<&str> = html.lines().collect();
-    let parsed: Vec<_> = out.tables.iter().filter(|t| t.status == "parsed").collect();
+    let parsed: Vec<_> = out.tables.iter().filter(|t| t.status == TableStatus::Parsed).collect();
     let original = process_bytes(&name, text.as_bytes(), &Settings::default());
-    assert_eq!(parsed.len(), original.tables.iter().filter(|t| t.status == "parsed").count());
+    assert_eq!(parsed.len(), original.tables.iter().filter(|t| t.status == TableStatus::Parsed).count());
     // Every table's first and last line is the same printed line as in the tab-separated text
     // (its title, and the last line before the next title).
     let original_lines: Vec<&str> = text.lines().collect();
@@ -222,7 +223,7 @@ fn html_table_lines_point_at_the_source() {
         }
     }
     let docs = &out.document;
-    assert_eq!(docs.status, "ok", "{:?}", docs.error);
+    assert_eq!(docs.status, DocStatus::Ok, "{:?}", docs.error);
 }
 
 /// The pdf_text documents with the column headers of every continuation page removed (the page

@@ -14,7 +14,7 @@
 //! tests with a minimal reproducer.
 
 use budget_etl::config::Settings;
-use budget_etl::model::{DocKind, Layout, TableType};
+use budget_etl::model::{CheckStatus, DocKind, Layout, TableType};
 use budget_etl::run::{process_bytes, DocOutput};
 use budget_etl::sink::DataRow;
 use budget_etl_synth::{generate, generate_with, CellClass, Encoding, ExpectedRow, Options, SynthDoc};
@@ -56,7 +56,7 @@ fn keyed<T>(items: Vec<(String, T)>) -> BTreeMap<String, T> {
 fn reported(out: &DocOutput, tt: TableType, row_ref: &str, column: &str) -> bool {
     out.checks.iter().any(|c| {
         c.check_id == "column_ambiguous"
-            && c.status == "ambiguous"
+            && c.status == CheckStatus::Ambiguous
             && c.table_type == tt.as_str()
             && c.row_ref.as_deref() == Some(row_ref)
             && c.column.as_deref().unwrap_or("").split('|').any(|x| x == column)
@@ -74,7 +74,7 @@ fn compare(doc: &SynthDoc, out: &DocOutput) -> Vec<String> {
         ("scope", d.scope.clone(), doc.scope.to_string()),
         ("source_unit", d.source_unit.clone(), doc.source_unit.as_str().to_string()),
         ("layout", Some(d.layout.clone()), doc.layout.as_str().to_string()),
-        ("status", Some(d.status.clone()), "ok".to_string()),
+        ("status", Some(d.status.to_string()), "ok".to_string()),
     ];
     for (f, got, want) in fields {
         if got.as_deref() != Some(want.as_str()) {
@@ -115,7 +115,7 @@ fn compare(doc: &SynthDoc, out: &DocOutput) -> Vec<String> {
             }
         }
     }
-    for c in out.checks.iter().filter(|c| c.status == "fail") {
+    for c in out.checks.iter().filter(|c| c.status == CheckStatus::Fail) {
         problems
             .push(format!("check {} {} {:?} {:?} fails: {}", c.check_id, c.table_type, c.row_ref, c.column, c.message));
     }
@@ -423,7 +423,7 @@ fn gov_fund_basic_spending_is_consistent() {
     let fails: Vec<String> = out
         .checks
         .iter()
-        .filter(|c| c.status == "fail")
+        .filter(|c| c.status == CheckStatus::Fail)
         .map(|c| format!("{} {:?}: {}", c.check_id, c.row_ref, c.message))
         .collect();
     assert!(fails.is_empty(), "{}", fails.join("\n"));
