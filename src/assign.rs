@@ -179,7 +179,7 @@ fn economic_column_excluded(table_type: TableType, code: Option<&str>, column: &
 fn build_vars(tables: &[Table], inactive: &InactiveColumns) -> Vec<Var> {
     let mut vars = Vec::new();
     for (t, table) in tables.iter().enumerate() {
-        let factor = table.unit.factor();
+        let factor = table.factor();
         let dead = inactive.get(&table.table_type);
         for (r, row) in table.rows.iter().enumerate() {
             let n = row.columns.len();

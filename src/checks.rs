@@ -3,7 +3,7 @@
 //! `assign` could not place.
 
 use crate::identity::{CellRef, Identity, IdentitySet};
-use crate::model::{Cells, CheckStatus, Table};
+use crate::model::{Cells, CheckStatus, SourceUnit, Table};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,7 @@ fn cell_value(tables: &[Table], c: &CellRef) -> CellValue {
     }
     match &row.cells {
         Cells::Placed(v) => match v.get(c.col).copied().flatten() {
-            Some(d) => CellValue::Printed(d * table.unit.factor()),
+            Some(d) => CellValue::Printed(d * table.factor()),
             None => CellValue::Blank,
         },
         Cells::Unplaced(_) => CellValue::Unknown,
@@ -51,8 +51,8 @@ fn money(d: Decimal) -> Decimal {
 
 /// Shows an amount in yuan in the unit the table printed it in.
 fn in_source(d: Decimal, table: &Table) -> String {
-    let v = d / table.unit.factor();
-    format!("{}{}", v.normalize(), table.unit.as_str())
+    let v = d / table.factor();
+    format!("{}{}", v.normalize(), table.unit.map_or("", SourceUnit::as_str))
 }
 
 fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
@@ -153,7 +153,7 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
     for table in tables {
         for row in &table.rows {
             for (value, columns) in &row.unplaced {
-                let yuan = money(*value * table.unit.factor());
+                let yuan = money(*value * table.factor());
                 out.push(CheckRow {
                     doc_id: String::new(),
                     check_id: "column_ambiguous".to_string(),

@@ -6,8 +6,8 @@ use crate::checks::{run_checks, CheckRow};
 use crate::identity::document_identities;
 use crate::layout::html::{self, LineMap};
 use crate::layout::{detect_layout, find_regions, parse_tables};
-use crate::meta::{kind_of_tables, read_department, read_meta, DocMeta};
-use crate::model::{DocKind, DocStatus, Layout, SourceUnit, Table, TableStatus, TableType};
+use crate::meta::{read_department, read_kind, read_meta, DocMeta};
+use crate::model::{DocKind, DocStatus, Layout, Table, TableStatus, TableType};
 use crate::problem::{joined, Problem, ProblemKind};
 use std::borrow::Cow;
 
@@ -112,7 +112,7 @@ pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
         return (None, None);
     }
     // With tables found, `read_meta`'s kind is the tables' kind; nothing else is needed here.
-    (read_department(&lines), kind_of_tables(&regions))
+    (read_department(&lines), read_kind(&lines, &regions))
 }
 
 pub fn extract(text: &str) -> Extracted {
@@ -125,7 +125,7 @@ pub fn extract(text: &str) -> Extracted {
     let meta = read_meta(&lines, &regions);
     let layout = detect_layout(&lines, &regions);
     let kind = meta.doc_kind.unwrap_or(DocKind::Budget);
-    let unit = meta.source_unit.unwrap_or(SourceUnit::WanYuan);
+    let unit = meta.source_unit;
     let mut tables = parse_tables(&lines, &regions, kind, unit);
     if let Some(map) = &line_map {
         remap_lines(&mut tables, map);

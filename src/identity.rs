@@ -55,7 +55,7 @@ fn col_of(row: &Row, name: &str) -> Option<usize> {
 impl<'a> Builder<'a> {
     fn half_yuan(&self, t: usize) -> Decimal {
         let table = &self.tables[t];
-        table.half_digit() * table.unit.factor()
+        table.half_digit() * table.factor()
     }
 
     fn cell(&self, t: usize, r: usize, column: &str) -> Option<CellRef> {

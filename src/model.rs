@@ -449,7 +449,9 @@ pub struct Table {
     pub source_number: Option<String>,
     pub first_line: Option<usize>,
     pub last_line: Option<usize>,
-    pub unit: SourceUnit,
+    /// The unit the table states, else the document's; `None` when neither states one (the
+    /// table is then `failed` and carries no amounts).
+    pub unit: Option<SourceUnit>,
     /// Most decimals printed in any amount of the table: sets the rounding tolerance.
     pub decimals: u32,
     pub rows: Vec<Row>,
@@ -457,7 +459,7 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn missing(table_type: TableType, kind: DocKind, unit: SourceUnit) -> Table {
+    pub fn missing(table_type: TableType, kind: DocKind, unit: Option<SourceUnit>) -> Table {
         Table {
             table_type,
             status: TableStatus::Missing,
@@ -470,6 +472,12 @@ impl Table {
             rows: Vec::new(),
             error: None,
         }
+    }
+
+    /// Source unit -> yuan. Only tables with a unit carry amounts, so the `None` arm never scales
+    /// a printed number.
+    pub fn factor(&self) -> Decimal {
+        self.unit.map_or(Decimal::ONE, SourceUnit::factor)
     }
 
     /// Half of the last printed digit, in the source unit.

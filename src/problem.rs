@@ -32,12 +32,14 @@ pub enum ProblemKind {
     TableFailed { table_type: TableType, reason: Option<Box<Problem>> },
     #[error("no 编制部门/编制单位 line found")]
     NoDepartment,
-    #[error("no 单位：万元 / 单位：元 line found; amounts were read as 万元")]
+    #[error("no 单位：万元 / 单位：元 line found; no amounts were published")]
     NoUnit,
     #[error("no fiscal year found in a title line")]
     NoFiscalYear,
     #[error("title found but no table rows follow")]
     NoRows,
+    #[error("no unit (单位：万元 / 单位：元) stated for this table or its document; its amounts are not published")]
+    TableNoUnit,
     #[error("a second {} table was ignored", .0.as_str())]
     SecondTable(TableType),
     #[error("row prints {printed} value cells, the table has {columns} columns")]

@@ -92,6 +92,7 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
             source_number: t.source_number.clone(),
             status: t.status,
             row_count: t.rows.len() as i32,
+            source_unit: t.unit.map(|u| u.as_str()),
             first_line: t.first_line.map(|l| l as i32),
             last_line: t.last_line.map(|l| l as i32),
             error: t.error.as_ref().map(Problem::to_string),
@@ -114,12 +115,13 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
         let row_doc_id: Arc<str> = doc_id.as_str().into();
         for t in ex.tables.into_iter().filter(|t| t.status == TableStatus::Parsed) {
             let out_cols = t.table_type.output_columns();
+            let factor = t.factor();
             for (i, row) in t.rows.into_iter().enumerate() {
                 let mut values = vec![None; out_cols.len()];
                 if let crate::model::Cells::Placed(v) = &row.cells {
                     for (c, name) in row.columns.iter().enumerate() {
                         if let Some(pos) = out_cols.iter().position(|o| o == name) {
-                            values[pos] = v.get(c).copied().flatten().map(|d| d * t.unit.factor());
+                            values[pos] = v.get(c).copied().flatten().map(|d| d * factor);
                         }
                     }
                 }

@@ -4,12 +4,14 @@
 
 pub mod html;
 pub mod pdf_text;
+pub mod titles;
 pub mod tsv;
 
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
 use crate::normalize::strip_ws;
 use crate::problem::{Problem, ProblemKind};
 use std::collections::HashMap;
+use titles::{read_title, Title};
 
 /// A table's stretch of lines: from its title to the next title or part heading.
 #[derive(Debug, Clone)]
@@ -37,30 +39,10 @@ pub fn plain(line: &str) -> String {
     trimmed.to_string()
 }
 
-fn is_table_ordinal(s: &str) -> bool {
-    let n = s.chars().count();
-    (1..=3).contains(&n)
-        && (s.chars().all(|c| c.is_ascii_digit()) || s.chars().all(|c| "一二三四五六七八九十".contains(c)))
-}
-
-/// `表 3` / `表三` / `公开03表` alone on a line -> the printed table number.
+/// A table number alone on a line (`表 3`, `表三`, `公开 01 表`, `预算01表`, `公开表1`) -> the
+/// printed number.
 pub fn table_number(line: &str) -> Option<String> {
-    if !line.contains('表') || line.len() > 40 {
-        return None;
-    }
-    let s = plain(line);
-    let s = s.trim_end_matches(['：', ':']).to_string();
-    if let Some(rest) = s.strip_prefix('表') {
-        if is_table_ordinal(rest) {
-            return Some(s);
-        }
-    }
-    if let Some(rest) = s.strip_prefix("公开").and_then(|r| r.strip_suffix('表')) {
-        if !rest.is_empty() && rest.len() <= 2 && rest.chars().all(|c| c.is_ascii_digit()) {
-            return Some(s);
-        }
-    }
-    None
+    titles::number_alone(line)
 }
 
 /// `第三部分 …` headings end the tables part of a document.
@@ -72,79 +54,16 @@ pub fn is_part_heading(line: &str) -> bool {
     s.starts_with('第') && s.chars().take(6).collect::<String>().contains("部分")
 }
 
-/// Classifies a line as a contract table title. The table of contents (enumerated, or in
-/// 《》) and sentences that mention a title are not titles.
+/// Classifies a line as a contract table title: (type, title without its number, continued).
+/// Whether the line is a table's title or a table of contents entry is decided by what follows
+/// it (`find_regions`).
 pub fn classify_title(line: &str) -> Option<(TableType, String, bool)> {
-    // Cheap test first: most lines of a document are not titles.
-    if !line.contains('表') || line.len() > 160 {
-        return None;
-    }
-    let mut s = plain(line);
-    // `表1部门收支总体情况表` on one line.
-    if let Some(rest) = s.strip_prefix('表') {
-        let ordinal: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c) || *c == '-')
-            .collect();
-        if !ordinal.is_empty() {
-            s = rest[ordinal.len()..].trim_start_matches(['：', ':', '、', '.']).to_string();
-        }
-    }
-    // `公开01表 收入支出决算总表` on one line.
-    if let Some(p) = s.find("公开").filter(|p| *p == 0) {
-        if let Some(end) = s[p..].find('表') {
-            if is_table_ordinal(&s[p + "公开".len()..p + end]) && s.len() > p + end + '表'.len_utf8() {
-                s = s[p + end + '表'.len_utf8()..].to_string();
-            }
-        }
-    }
-    let mut continued = false;
-    for suffix in ["（续）", "(续)", "（续表）", "(续表)"] {
-        if let Some(rest) = s.strip_suffix(suffix) {
-            s = rest.to_string();
-            continued = true;
-        }
-    }
-    let count = s.chars().count();
-    if !s.ends_with('表') || !(5..=32).contains(&count) {
-        return None;
-    }
-    if s.contains('《') || s.contains('》') || ["绩效", "目录", "说明", "，", "。"].iter().any(|w| s.contains(w))
-    {
-        return None;
-    }
-    if crate::normalize::strip_enumeration(&s) != s {
-        return None;
-    }
-    let has = |w: &str| s.contains(w);
-    let table_type = if has("三公") {
-        TableType::ThreePublic
-    } else if has("结转结余") && !has("收支") && !has("收入支出") {
-        TableType::Carryover
-    } else if has("政府性基金") {
-        TableType::GovFundExpenditure
-    } else if has("国有资本经营") {
-        TableType::StateCapitalExpenditure
-    } else if has("项目支出") {
-        TableType::ProjectExpenditure
-    } else if has("基本支出") {
-        TableType::BasicExpenditureByEconomic
-    } else if has("一般公共预算") && has("支出") {
-        TableType::GeneralBudgetExpenditure
-    } else if has("财政拨款收支") || has("财政拨款收入支出") {
-        TableType::FiscalSummary
-    } else if has("收支总") || has("收入支出决算总") || has("收支预算总") {
-        TableType::RevenueExpenditureSummary
-    } else if has("收入") {
-        TableType::RevenueByFunction
-    } else if has("支出") {
-        TableType::ExpenditureByFunction
-    } else {
-        return None;
-    };
-    Some((table_type, s, continued))
+    let t = read_title(line)?;
+    Some((t.table_type?, t.text, t.continued))
 }
 
+/// A line a table's heading block has and a table of contents or a sentence has not: the unit,
+/// the department line, a `公开NN表` number.
 fn is_table_evidence(line: &str) -> bool {
     let s = plain(line);
     s.contains("编制部门")
@@ -152,38 +71,90 @@ fn is_table_evidence(line: &str) -> bool {
         || s.starts_with("单位：")
         || s.starts_with("单位:")
         || s.contains("金额单位")
+        || crate::meta::unit_of_line(line).is_some()
+        || crate::meta::department_of_line(line).is_some()
         || table_number(line).is_some_and(|n| n.starts_with("公开"))
 }
 
-/// Finds every contract table title that is followed, before any other title, by the
-/// `编制部门` / `单位：` lines a real table has.
-pub fn find_regions(lines: &[&str]) -> Vec<Region> {
-    let titles: Vec<(usize, (TableType, String, bool))> =
-        lines.iter().enumerate().filter_map(|(i, l)| classify_title(l).map(|t| (i, t))).collect();
-    let mut regions: Vec<Region> = Vec::new();
-    for (k, (idx, (table_type, title, continued))) in titles.iter().enumerate() {
-        let next_title = titles.get(k + 1).map(|(i, _)| *i).unwrap_or(lines.len());
-        let evidence =
-            lines[idx + 1..next_title].iter().filter(|l| !l.trim().is_empty()).take(8).any(|l| is_table_evidence(l));
-        if !evidence {
-            continue;
+/// Title lines that stand in a list of three or more with nothing else between them: a table
+/// of contents.
+fn listed(lines: &[&str], titles: &[(usize, Title)]) -> Vec<bool> {
+    let adjacent = |a: usize, b: usize| lines[a + 1..b].iter().all(|l| l.trim().is_empty());
+    let mut out = vec![false; titles.len()];
+    let mut start = 0;
+    for k in 1..=titles.len() {
+        let run_ends = k == titles.len() || !adjacent(titles[k - 1].0, titles[k].0);
+        if run_ends {
+            if k - start >= 3 {
+                out[start..k].iter_mut().for_each(|x| *x = true);
+            }
+            start = k;
         }
-        regions.push(Region {
-            table_type: *table_type,
-            title: title.clone(),
+    }
+    out
+}
+
+/// Finds every table title — contract or not — followed, before any other title, by the
+/// `编制部门` / `单位：` lines a real table has, and returns the contract tables' regions. Where a
+/// document prints two tables of one type, the one whose title names the type more
+/// specifically is kept; a page that repeats the title of the table before it continues it.
+pub fn find_regions(lines: &[&str]) -> Vec<Region> {
+    let candidates: Vec<(usize, Title)> =
+        lines.iter().enumerate().filter_map(|(i, l)| read_title(l).map(|t| (i, t))).collect();
+    let in_list = listed(lines, &candidates);
+    let accepted: Vec<&(usize, Title)> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(k, (idx, _))| {
+            let next = candidates.get(k + 1).map(|c| c.0).unwrap_or(lines.len());
+            !in_list[*k]
+                && lines[idx + 1..next].iter().filter(|l| !l.trim().is_empty()).take(8).any(|l| is_table_evidence(l))
+        })
+        .map(|(_, c)| c)
+        .collect();
+    let mut found: Vec<(Region, u8)> = Vec::new();
+    for (k, (idx, title)) in accepted.iter().enumerate() {
+        let Some(table_type) = title.table_type else { continue };
+        let limit = accepted.get(k + 1).map(|a| a.0).unwrap_or(lines.len());
+        let end_idx =
+            (idx + 1..limit).find(|&i| is_part_heading(lines[i]) || is_foreign_table_title(lines[i])).unwrap_or(limit);
+        let repeats = k > 0 && accepted[k - 1].1.table_type == Some(table_type) && accepted[k - 1].1.text == title.text;
+        let region = Region {
+            table_type,
+            title: title.text.clone(),
             title_idx: *idx,
-            end_idx: lines.len(),
-            number: number_in_title(lines[*idx]).or_else(|| nearest_number(lines, *idx)),
-            continued: *continued,
-        });
+            end_idx,
+            number: title.number.clone().or_else(|| nearest_number(lines, *idx)),
+            continued: title.continued || repeats,
+        };
+        found.push((region, title.rank));
     }
-    for k in 0..regions.len() {
-        let limit = regions.get(k + 1).map(|r| r.title_idx).unwrap_or(lines.len());
-        let start = regions[k].title_idx + 1;
-        regions[k].end_idx =
-            (start..limit).find(|&i| is_part_heading(lines[i]) || is_foreign_table_title(lines[i])).unwrap_or(limit);
+    most_specific(found)
+}
+
+/// Keeps, per table type, the tables whose titles have the type's best rank (with their
+/// continuations); the others are tables of other meanings that share words with it.
+fn most_specific(found: Vec<(Region, u8)>) -> Vec<Region> {
+    // Each region's head: the region it continues, or itself.
+    let mut head_of: Vec<usize> = Vec::with_capacity(found.len());
+    let mut last_head: HashMap<TableType, usize> = HashMap::new();
+    for (i, (r, _)) in found.iter().enumerate() {
+        let head = match last_head.get(&r.table_type) {
+            Some(&h) if r.continued => h,
+            _ => i,
+        };
+        last_head.insert(r.table_type, head);
+        head_of.push(head);
     }
-    regions
+    let mut best: HashMap<TableType, u8> = HashMap::new();
+    for (i, (r, rank)) in found.iter().enumerate() {
+        if head_of[i] == i {
+            let b = best.entry(r.table_type).or_insert(*rank);
+            *b = (*b).max(*rank);
+        }
+    }
+    let keep: Vec<bool> = (0..found.len()).map(|i| found[head_of[i]].1 == best[&found[i].0.table_type]).collect();
+    found.into_iter().zip(keep).filter(|(_, k)| *k).map(|((r, _), _)| r).collect()
 }
 
 /// Titles of tables outside the contract (performance targets and the like) end a region.
@@ -196,19 +167,6 @@ fn is_foreign_table_title(line: &str) -> bool {
     short
         && ((s.ends_with('表') && (s.contains("绩效") || s.contains("目标")))
             || (s.contains("绩效") && s.ends_with("报告")))
-}
-
-/// `表1 部门收支总体情况表` / `公开01表 收入支出决算总表`: the number printed with the title.
-fn number_in_title(line: &str) -> Option<String> {
-    let s = plain(line);
-    if let Some(rest) = s.strip_prefix('表') {
-        let ordinal: String =
-            rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
-        return is_table_ordinal(&ordinal).then(|| format!("表{ordinal}"));
-    }
-    let rest = s.strip_prefix("公开")?;
-    let end = rest.find('表')?;
-    is_table_ordinal(&rest[..end]).then(|| format!("公开{}表", &rest[..end]))
 }
 
 /// The printed table number nearest the title: up to 3 non-blank lines before, 4 after.
@@ -239,10 +197,48 @@ pub fn region_unit(lines: &[&str]) -> Option<SourceUnit> {
     lines.iter().take(12).find_map(|l| crate::meta::unit_of_line(l))
 }
 
-/// Does the text around a table state that the table is empty?
+/// Does the text around a table state that the table is empty? `…为空表`, `此表为空`,
+/// `本表无数据`, `本表本年无发生额`, `无此项支出`, and notes that the unit has none of the table's
+/// spending (`本单位无政府性基金预算支出`, `本部门2026年没有使用国有资本经营预算拨款安排的支出`).
 pub fn declares_empty(lines: &[&str]) -> bool {
-    let text: String = lines.iter().map(|l| strip_ws(l)).collect();
-    text.contains("空表") || text.contains("为空") || text.contains("无数据")
+    let text: Vec<String> = lines.iter().map(|l| strip_ws(l)).filter(|l| !l.is_empty()).collect();
+    let stated = |t: &String| ["空表", "为空", "无数据", "无发生额", "无此项"].iter().any(|w| t.contains(w));
+    // A note wraps: read each with the line after it.
+    text.iter().any(stated)
+        || (0..text.len()).any(|i| is_none_note(&text[i], text.get(i + 1).map_or("", String::as_str)))
+}
+
+/// `注：本单位无…支出` / `（注：2026年没有使用…安排的支出。）` / `说明：…没有…预算`: a note that the
+/// unit has none of the table's spending.
+fn is_none_note(line: &str, next: &str) -> bool {
+    let Some(p) = ["注：", "注:", "说明：", "备注：", "本单位", "本部门"].iter().filter_map(|w| line.find(w)).min()
+    else {
+        return false;
+    };
+    let note = format!("{}{next}", &line[p..]);
+    let note = note.split(['。', '；']).next().unwrap_or_default();
+    let none = note.contains("没有") || note.contains('无');
+    none && ["支出", "预算", "经费"].iter().any(|w| note.contains(w))
+}
+
+/// Page numbers and footers (`- 3 -`, `第 3 页 共 20 页`, `第3页，共45页`, `3`, `3/20`): never a row,
+/// never the end of a table.
+pub fn is_page_furniture(line: &str) -> bool {
+    let s = strip_ws(line);
+    if s.is_empty() || s.chars().count() > 16 {
+        return false;
+    }
+    let digits_only = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    let dashed = s.trim_matches(['-', '—', '－']);
+    if (digits_only(&s) && s.len() <= 3) || (dashed.len() < s.len() && digits_only(dashed)) {
+        return true;
+    }
+    if let Some((a, b)) = s.split_once('/') {
+        return digits_only(a) && digits_only(b);
+    }
+    // 第3页共20页 / 第3页，共45页 / 共20页第3页
+    let rest: String = s.chars().filter(|c| !c.is_ascii_digit() && !matches!(c, '，' | ',' | ' ')).collect();
+    ["第页", "第页共页", "共页第页"].contains(&rest.as_str())
 }
 
 /// A tab-separated table has most of its non-blank lines split by tabs (counted before the
@@ -271,7 +267,9 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
 }
 
 /// Parses every region into a table; continuation regions (`（续）`) join the table before.
-pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit: SourceUnit) -> Vec<Table> {
+/// `doc_unit` is the unit the document states (for tables that state none); without it such
+/// tables fail rather than be read in an assumed unit.
+pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit: Option<SourceUnit>) -> Vec<Table> {
     // 表7 needs the names of the function codes printed in the other tables to tell a wrapped
     // function name from the project name, so it is parsed last.
     let mut order: Vec<usize> = (0..regions.len()).collect();
@@ -282,7 +280,7 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
         let region = &regions[i];
         let body = &lines[region.title_idx + 1..region.end_idx];
         let first_line = region.title_idx + 1;
-        let unit = region_unit(body).unwrap_or(doc_unit);
+        let unit = region_unit(body).or(doc_unit);
         let mut table = Table {
             table_type: region.table_type,
             status: TableStatus::Parsed,
@@ -308,13 +306,24 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
                 table.error = Some(e);
             }
         }
-        let all_blank = table.rows.iter().all(|r| match &r.cells {
-            crate::model::Cells::Placed(v) | crate::model::Cells::Unplaced(v) => v.iter().all(|a| a.is_none()),
-        });
-        if all_blank && declares_empty(body) {
+        let amounts: Vec<rust_decimal::Decimal> = table
+            .rows
+            .iter()
+            .flat_map(|r| match &r.cells {
+                crate::model::Cells::Placed(v) | crate::model::Cells::Unplaced(v) => v.iter().flatten().copied(),
+            })
+            .collect();
+        // Empty: a note says so over blank or zero cells (`注：本表本年无发生额` under 0.00), or
+        // the template's rows are printed without a single amount.
+        let nothing_printed = amounts.is_empty() && !table.rows.is_empty() && table.rows.iter().all(is_total_row);
+        if amounts.iter().all(|d| d.is_zero()) && (declares_empty(body) || nothing_printed) {
             table.status = TableStatus::DeclaredEmpty;
             table.rows.clear();
             table.error = None;
+        } else if unit.is_none() {
+            table.status = TableStatus::Failed;
+            table.rows.clear();
+            table.error = Some(Problem::at(region.title_idx + 1, ProblemKind::TableNoUnit));
         } else if table.status == TableStatus::Parsed && table.rows.is_empty() {
             table.status = TableStatus::Failed;
             table.error = Some(Problem::at(region.title_idx + 1, ProblemKind::NoRows));
@@ -329,6 +338,12 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
         parsed[i] = Some(table);
     }
     merge_continuations(regions, parsed.into_iter().flatten().collect())
+}
+
+/// A grand-total row (`合计`, `总计`, level 0).
+fn is_total_row(row: &crate::model::Row) -> bool {
+    let label = |s: &Option<String>| s.as_deref().is_some_and(|s| s.contains("合计") || s.contains("总计"));
+    row.key.level == Some(0) || label(&row.key.name) || label(&row.key.item)
 }
 
 fn last_non_blank(lines: &[&str], from: usize, to: usize) -> usize {
@@ -413,12 +428,114 @@ mod tests {
         assert_eq!(t("上年结转结余情况明细表"), Some(TableType::Carryover));
         assert_eq!(t("政府性基金预算财政拨款收入支出决算表"), Some(TableType::GovFundExpenditure));
         assert_eq!(t("部门支出总体情况表（续）"), Some(TableType::ExpenditureByFunction));
-        assert_eq!(t("一、部门收支总体情况表"), None);
         assert_eq!(t("- 八、《政府性基金预算财政拨款收入支出决算表》（空表）"), None);
         assert_eq!(t("项目支出绩效目标表"), None);
         assert_eq!(t("表一 部门收支总体情况表"), Some(TableType::RevenueExpenditureSummary));
         assert_eq!(t("表1-2 部门收入总体情况表"), Some(TableType::RevenueByFunction));
         assert_eq!(t("公开03表 支出决算表"), Some(TableType::ExpenditureByFunction));
+    }
+
+    fn regions(text: &str) -> Vec<(TableType, usize, usize, bool)> {
+        let lines: Vec<&str> = text.lines().collect();
+        find_regions(&lines).into_iter().map(|r| (r.table_type, r.title_idx, r.end_idx, r.continued)).collect()
+    }
+
+    #[test]
+    fn the_table_of_contents_is_not_a_table() {
+        // Enumerated entries (Yantai) and the last entry followed by a unit line.
+        let text = "第二部分 2026年部门预算表\n 一、收支总体情况表\n 二、收入总体情况表\n 三、支出总体情况表\n\
+                    单位：万元\n第一部分 部门概况\n";
+        assert!(regions(text).is_empty());
+    }
+
+    #[test]
+    fn several_tables_on_one_page() {
+        // Jiangsu: `<ordinal>、<year><department>部门…表`, a unit line, a header, rows.
+        let text = "      七、2017 年度江苏省高级人民法院部门政府性基金支出预算表\n\
+                    \x20                                              单位：万元\n\
+                    \x20         功能科目代码           功能科目名称         金额\n\
+                    \x20                            合计\n\n\n\
+                    \x20     八、2017 年度江苏省高级人民法院部门一般公共预算支出预算表\n\
+                    \x20                                              单位：万元\n\
+                    \x20         功能科目代码           功能科目名称         金额\n\
+                    \x20                            合计                28,849.38\n\
+                    204                公共安全支出                      23,513.11\n";
+        assert_eq!(
+            regions(text),
+            vec![(TableType::GovFundExpenditure, 0, 6, false), (TableType::GeneralBudgetExpenditure, 6, 11, false)]
+        );
+    }
+
+    #[test]
+    fn a_section_heading_before_the_title_is_not_a_second_table() {
+        // Fuzhou: `一、收支预算总表` heading, then the printed title.
+        let text = "一、收支预算总表\n\n 2026 年度收支预算总表\n 单位：万元\n 项目 预算数\n";
+        assert_eq!(regions(text), vec![(TableType::RevenueExpenditureSummary, 2, 5, false)]);
+    }
+
+    #[test]
+    fn a_page_that_repeats_the_title_continues_the_table() {
+        // Yantai / Shenzhen: number, title and header again on each page, no `（续）`.
+        let text = "公开表2\n收入总体情况表\n部门（单位）：烟台市统计局  单位：万元\n合计 1.00\n- 8 -\n\
+                    公开表2\n收入总体情况表\n部门（单位）：烟台市统计局  单位：万元\n201 一般公共服务支出 1.00\n";
+        let r = regions(text);
+        assert_eq!(r.len(), 2);
+        assert!(!r[0].3 && r[1].3, "{r:?}");
+    }
+
+    #[test]
+    fn the_title_that_names_the_type_most_specifically_wins() {
+        // Suzhou: 公开06表 财政拨款基本支出表 and 公开08表 一般公共预算基本支出表.
+        let text =
+            "公开 06 表\n财政拨款基本支出表（经济科目）\n单位：苏州市生态环境局 单位：万元\n301 工资福利支出 1.00\n\
+                    公开 08 表\n一般公共预算基本支出表\n单位：苏州市生态环境局 单位：万元\n301 工资福利支出 1.00\n";
+        let r = regions(text);
+        assert_eq!(r, vec![(TableType::BasicExpenditureByEconomic, 5, 8, false)]);
+    }
+
+    #[test]
+    fn a_title_at_the_bottom_of_the_previous_page() {
+        let text = "表3\n支出总表\n\n              - 13 -\n\u{c}部门名称：深圳市信访局      单位：万元\n合计 1.00\n";
+        let lines = crate::extract::split_lines(text);
+        let r = find_regions(&lines);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].number.as_deref(), Some("表3"));
+    }
+
+    #[test]
+    fn tables_outside_the_contract_end_the_table_before() {
+        let text = "预算09表 财政拨款“三公”经费支出表\n金额单位：万元\n合计 1.00\n\
+                    预算10表 政府采购预算明细表\n金额单位：万元\n合计 9.00\n";
+        assert_eq!(regions(text), vec![(TableType::ThreePublic, 0, 3, false)]);
+    }
+
+    #[test]
+    fn empty_table_declarations() {
+        for note in [
+            "注:本部门2026年无政府性基金预算财政拨款安排的预算，故本表为空表。",
+            "此表为空",
+            "说明：国家信访局没有政府性基金收入，也没有使用政府性基金安排的支出，故本表无数据。",
+            "       注：本表本年无发生额。",
+            "（注：2026年没有使用政府性基金预算拨款安排的支出。）",
+            "本单位无政府性基金预算支出",
+            "无此项支出",
+        ] {
+            assert!(declares_empty(&["合 计", note]), "{note}");
+        }
+        // Wrapped over two lines.
+        assert!(declares_empty(&["备注：本单位 2026 年度没有一般公共预算安排的“三公”", "经费支出。"]));
+        assert!(!declares_empty(&["合 计  12.00", "注：本表反映部门本年度各项支出情况。"]));
+    }
+
+    #[test]
+    fn page_furniture() {
+        for l in ["- 3 -", "            - 12 -", "第 3 页 共 20 页", "第24页，共45页", "3", "3/20", "－ 7 －"]
+        {
+            assert!(is_page_furniture(l), "{l}");
+        }
+        for l in ["201 一般公共服务支出 3", "3,459.13", "2026", "合计"] {
+            assert!(!is_page_furniture(l), "{l}");
+        }
     }
 
     #[test]

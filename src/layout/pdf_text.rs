@@ -85,10 +85,7 @@ pub fn is_numbering_line(text: &str) -> bool {
 
 fn is_page_furniture(text: &str) -> bool {
     let s = strip_ws(text);
-    table_number(text).is_some()
-        || (s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()))
-        || s.starts_with("注：")
-        || s.starts_with("注:")
+    table_number(text).is_some() || super::is_page_furniture(text) || s.starts_with("注：") || s.starts_with("注:")
 }
 
 fn is_page_header(text: &str) -> bool {

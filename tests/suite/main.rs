@@ -12,4 +12,5 @@ mod relayout;
 mod roundtrip;
 mod shard;
 mod spill;
+mod templates;
 mod tolerance;
