@@ -203,7 +203,7 @@ fn build_vars(tables: &[Table], inactive: &InactiveColumns) -> Vec<Var> {
                     // Columns the document proves empty (inactive sources, economic meaning).
                     let proven_empty: Vec<usize> = (0..n)
                         .filter(|&col| {
-                            let name = row.columns[col];
+                            let Some(name) = row.columns.name(col) else { return false };
                             dead.is_some_and(|d| d.contains(name))
                                 || economic_column_excluded(table.table_type, row.key.code.as_deref(), name)
                         })
@@ -543,16 +543,18 @@ fn write_back(row: &mut crate::model::Row, var: &Var, domain: &[usize]) {
         }
     }
     for (j, num) in var.nums.iter().enumerate() {
-        let mut cols: Vec<&'static str> = live.iter().map(|c| row.columns[c.positions[j]]).collect();
+        let mut cols: Vec<&'static str> =
+            live.iter().map(|c| row.columns.name(c.positions[j]).unwrap_or_default()).collect();
         cols.dedup();
         let cols: Vec<&'static str> = cols.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
         if live.is_empty() {
             if let Some(d) = num {
-                row.unplaced.push((*d, row.columns.to_vec()));
+                row.unplaced.push((*d, row.columns.mapped()));
             }
         } else if cols.len() > 1 {
             if let Some(d) = num {
-                let ordered: Vec<&'static str> = row.columns.iter().copied().filter(|c| cols.contains(c)).collect();
+                let ordered: Vec<&'static str> =
+                    row.columns.mapped().into_iter().filter(|c| cols.contains(c)).collect();
                 row.unplaced.push((*d, ordered));
             }
         }

@@ -44,16 +44,24 @@ impl Extracted {
     }
 }
 
-/// Splits decoded text into lines (LF or CRLF). A form feed at either end of a line is a page
-/// separator and is dropped; one inside a line breaks it.
+/// Splits decoded text into lines (LF or CRLF). A form feed (a page break) at the end of a line
+/// is dropped; one inside a line breaks it, and the line that starts a page keeps its leading
+/// form feed, so readers that lay rows out by position know where each page starts (every
+/// other reader trims it as white space).
 pub fn split_lines(text: &str) -> Vec<&str> {
     if !text.contains('\u{c}') {
         // The common case, without the per-line form-feed splitting.
         return text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     }
     text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim_matches('\u{c}'))
-        .flat_map(|l| l.split('\u{c}'))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim_end_matches('\u{c}'))
+        .flat_map(|l| {
+            // Each part after the first starts at a form feed, which it keeps.
+            let starts = std::iter::once(0).chain(l.match_indices('\u{c}').map(|(i, _)| i).filter(|&i| i > 0));
+            let mut cuts: Vec<usize> = starts.collect();
+            cuts.push(l.len());
+            cuts.windows(2).map(|w| &l[w[0]..w[1]]).collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -151,7 +159,8 @@ pub fn extract(text: &str) -> Extracted {
     let ids = document_identities(&tables, kind);
     let inactive = inactive_columns(&tables, kind);
     assign(&mut tables, &ids, &inactive);
-    let checks = run_checks(&tables, &ids);
+    let mut checks = run_checks(&tables, &ids);
+    checks.extend(crate::facts::unmapped_checks(&tables));
     if let Some(cut) = cut_off(&lines, &regions, &tables) {
         problems.push(match &line_map {
             Some(map) => cut.map_lines(&|l| map.source_of(l)),

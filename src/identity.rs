@@ -49,7 +49,7 @@ struct Builder<'a> {
 }
 
 fn col_of(row: &Row, name: &str) -> Option<usize> {
-    row.columns.iter().position(|c| *c == name)
+    row.columns.position(name)
 }
 
 impl<'a> Builder<'a> {
@@ -237,7 +237,7 @@ fn hierarchy(b: &mut Builder, t: usize) {
     let tt = table.table_type;
     for (parent, kids) in code_tree(table) {
         let prow = &table.rows[parent];
-        for (col, name) in prow.columns.iter().enumerate() {
+        for (col, name) in prow.columns.named() {
             let addends: Vec<CellRef> = kids
                 .iter()
                 .filter_map(|&k| col_of(&table.rows[k], name).map(|c| CellRef { table: t, row: k, col: c }))
@@ -297,7 +297,7 @@ fn two_sided(b: &mut Builder, t: usize, kind: DocKind) {
             "balance",
             tt,
             None,
-            table.rows[exp].columns[0],
+            table.rows[exp].columns.name(0).unwrap_or_default(),
             target,
             vec![CellRef { table: t, row: rev, col: 0 }],
             what,
@@ -312,7 +312,7 @@ fn two_sided(b: &mut Builder, t: usize, kind: DocKind) {
     let classes: Vec<usize> =
         side_rows(table, Side::Expenditure).filter(|(_, r)| r.key.code.is_some()).map(|(i, _)| i).collect();
     let trow = &table.rows[total];
-    for (col, name) in trow.columns.iter().enumerate() {
+    for (col, name) in trow.columns.named() {
         let addends: Vec<CellRef> = classes
             .iter()
             .filter_map(|&k| col_of(&table.rows[k], name).map(|c| CellRef { table: t, row: k, col: c }))
@@ -344,7 +344,7 @@ fn three_public(b: &mut Builder, t: usize) {
         for (target, parts) in rules {
             let Some(tr) = find(target) else { continue };
             let prow = &table.rows[tr];
-            for (col, name) in prow.columns.iter().enumerate() {
+            for (col, name) in prow.columns.named() {
                 let addends: Vec<CellRef> = parts
                     .iter()
                     .filter_map(|p| find(p))

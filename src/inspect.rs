@@ -59,13 +59,32 @@ fn key_headers(table: &Table) -> Vec<&'static str> {
     }
 }
 
+/// The header read for the table and the contract column each printed column went to
+/// (`-` where the contract names none: its numbers go to `facts` only).
+fn header_map(table: &Table) -> String {
+    // Each distinct column list once (the two sides of a two-sided table have their own).
+    let mut lists: Vec<&crate::model::Columns> = Vec::new();
+    for row in &table.rows {
+        if !lists.contains(&&row.columns) {
+            lists.push(&row.columns);
+        }
+    }
+    let mut out = String::new();
+    for list in lists {
+        let cols: Vec<String> =
+            list.iter().map(|c| format!("{} -> {}", c.header, c.name.unwrap_or("- (unmapped)"))).collect();
+        let _ = writeln!(out, "    columns: {}", cols.join(" | "));
+    }
+    out
+}
+
 /// The table as an aligned grid: a header of key and value columns, then one line per row
 /// (values in the source unit; `?` marks a column the document leaves undetermined).
 fn grid(table: &Table) -> String {
-    let widest = table.rows.iter().map(|r| r.columns).max_by_key(|c| c.len()).unwrap_or(&[]);
+    let widest = table.rows.iter().map(|r| &r.columns).max_by_key(|c| c.len());
     let mut header: Vec<String> = vec!["line".into()];
     header.extend(key_headers(table).into_iter().map(String::from));
-    header.extend(widest.iter().map(|c| c.to_string()));
+    header.extend(widest.into_iter().flat_map(|w| w.iter()).map(|c| c.name.unwrap_or("-").to_string()));
     let mut rows: Vec<Vec<String>> = vec![header];
     for row in &table.rows {
         let mut cells = vec![row.line.to_string()];
@@ -116,6 +135,7 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
             span,
             table.error.as_ref().map(|e| format!(" — {e}")).unwrap_or_default()
         );
+        let _ = write!(out, "{}", header_map(table));
         let _ = write!(out, "{}", grid(table));
         let notable: Vec<_> = ex
             .checks

@@ -2,6 +2,7 @@
 
 use crate::problem::Problem;
 use rust_decimal::Decimal;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocKind {
@@ -21,6 +22,7 @@ impl DocKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     PdfText,
+    AlignedText,
     MarkdownTsv,
     FinalTsv,
     Unknown,
@@ -30,6 +32,7 @@ impl Layout {
     pub fn as_str(self) -> &'static str {
         match self {
             Layout::PdfText => "pdf_text",
+            Layout::AlignedText => "aligned_text",
             Layout::MarkdownTsv => "markdown_tsv",
             Layout::FinalTsv => "final_tsv",
             Layout::Unknown => "unknown",
@@ -167,6 +170,8 @@ impl TableType {
                 "unit_funds",
                 "fiscal_carryover",
                 "nonfiscal_carryover",
+                "prior_carryover",
+                "reserve_drawdown",
                 "fiscal_appropriation",
                 "higher_subsidy",
                 "business_income",
@@ -406,6 +411,79 @@ pub enum Cells {
     Unplaced(Vec<Amount>),
 }
 
+/// One printed value column: the contract column it means (`None`: the contract names no such
+/// column; its numbers still go to `facts`) and its printed header path (white space removed,
+/// groups joined by `/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: Option<&'static str>,
+    pub header: String,
+}
+
+/// A table's printed value columns, left to right, shared by all its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns(Arc<[Column]>);
+
+impl Columns {
+    pub fn new(columns: Vec<Column>) -> Columns {
+        Columns(columns.into())
+    }
+
+    /// Columns known from a template rather than read from a header: each header is the
+    /// contract column's canonical printed name. Only for layouts that print that template.
+    pub fn template(names: &[&'static str]) -> Columns {
+        Columns::new(
+            names
+                .iter()
+                .map(|n| Column { name: Some(n), header: crate::table_spec::printed_name(n).to_string() })
+                .collect(),
+        )
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Column> {
+        self.0.iter()
+    }
+
+    /// The contract column of printed column `i`.
+    pub fn name(&self, i: usize) -> Option<&'static str> {
+        self.0.get(i).and_then(|c| c.name)
+    }
+
+    /// Contract column names of the printed columns, left to right (`None` where unmapped).
+    pub fn names(&self) -> impl Iterator<Item = Option<&'static str>> + '_ {
+        self.0.iter().map(|c| c.name)
+    }
+
+    /// (index, contract column) of the mapped printed columns.
+    pub fn named(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        self.names().enumerate().filter_map(|(i, n)| n.map(|n| (i, n)))
+    }
+
+    /// The contract columns printed, left to right, unmapped ones left out.
+    pub fn mapped(&self) -> Vec<&'static str> {
+        self.names().flatten().collect()
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|c| c.name == Some(name))
+    }
+}
+
+impl std::ops::Index<usize> for Columns {
+    type Output = Column;
+    fn index(&self, i: usize) -> &Column {
+        &self.0[i]
+    }
+}
+
 /// One row of a table as printed, keyed, with its numbers.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -413,7 +491,7 @@ pub struct Row {
     pub line: usize,
     pub key: RowKey,
     /// The printed value columns this row's numbers may fill, left to right.
-    pub columns: &'static [&'static str],
+    pub columns: Columns,
     pub cells: Cells,
     /// Column indices whose value the document does not determine (left null by `assign`).
     pub undetermined: Vec<usize>,
@@ -422,7 +500,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(line: usize, key: RowKey, columns: &'static [&'static str], cells: Cells) -> Row {
+    pub fn new(line: usize, key: RowKey, columns: Columns, cells: Cells) -> Row {
         Row { line, key, columns, cells, undetermined: Vec::new(), unplaced: Vec::new() }
     }
 
@@ -432,7 +510,7 @@ impl Row {
     }
 
     pub fn value(&self, column: &str) -> Option<Amount> {
-        let i = self.columns.iter().position(|c| *c == column)?;
+        let i = self.columns.position(column)?;
         match &self.cells {
             Cells::Placed(v) => Some(v[i]),
             Cells::Unplaced(_) => None,

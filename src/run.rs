@@ -8,8 +8,8 @@ use crate::extract::{extract, Extracted};
 use crate::model::{CheckStatus, DocStatus, TableStatus, TableType};
 use crate::problem::{Problem, ProblemKind};
 use crate::sink::{
-    publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, OpenFile, Shard, SnapshotWriter,
-    TableRecord,
+    publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, FactRow, OpenFile, Shard,
+    SnapshotWriter, TableRecord,
 };
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -24,6 +24,7 @@ pub struct DocOutput {
     pub tables: Vec<TableRecord>,
     pub checks: Vec<CheckRecord>,
     pub rows: Vec<(TableType, DataRow)>,
+    pub facts: Vec<FactRow>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -110,17 +111,28 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
         })
         .collect();
     let mut rows = Vec::new();
+    let mut facts = Vec::new();
     if let (Some(year), Some(kind)) = (ex.meta.fiscal_year, ex.meta.doc_kind) {
         let department: Arc<str> = ex.meta.department.as_deref().unwrap_or_default().into();
         let row_doc_id: Arc<str> = doc_id.as_str().into();
+        facts = crate::facts::facts_of(&ex.tables)
+            .into_iter()
+            .map(|fact| FactRow {
+                doc_id: row_doc_id.clone(),
+                department: department.clone(),
+                doc_kind: kind.as_str(),
+                fiscal_year: year,
+                fact,
+            })
+            .collect();
         for t in ex.tables.into_iter().filter(|t| t.status == TableStatus::Parsed) {
             let out_cols = t.table_type.output_columns();
             let factor = t.factor();
             for (i, row) in t.rows.into_iter().enumerate() {
                 let mut values = vec![None; out_cols.len()];
                 if let crate::model::Cells::Placed(v) = &row.cells {
-                    for (c, name) in row.columns.iter().enumerate() {
-                        if let Some(pos) = out_cols.iter().position(|o| o == name) {
+                    for (c, name) in row.columns.named() {
+                        if let Some(pos) = out_cols.iter().position(|o| *o == name) {
                             values[pos] = v.get(c).copied().flatten().map(|d| d * factor);
                         }
                     }
@@ -140,7 +152,7 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
             }
         }
     }
-    DocOutput { document: doc, tables, checks, rows }
+    DocOutput { document: doc, tables, checks, rows, facts }
 }
 
 /// `documents.error`: the file, then its problems.
@@ -357,6 +369,7 @@ fn write_outputs(writer: &mut SnapshotWriter, summary: &mut RunSummary, outputs:
     for out in outputs {
         summary.add(&out);
         writer.add(out.document, out.tables, out.checks, out.rows)?;
+        writer.add_facts(out.facts)?;
     }
     Ok(())
 }

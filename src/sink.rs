@@ -59,6 +59,32 @@ pub struct DataRow {
     pub values: Vec<Option<Decimal>>,
 }
 
+/// One row of the `facts` dataset: a printed amount (in yuan) with its document.
+#[derive(Debug, Clone)]
+pub struct FactRow {
+    pub doc_id: Arc<str>,
+    pub department: Arc<str>,
+    pub doc_kind: &'static str,
+    pub fiscal_year: i32,
+    pub fact: crate::facts::Fact,
+}
+
+fn facts_frame(rows: &[FactRow]) -> PolarsResult<DataFrame> {
+    let s = |f: &dyn Fn(&FactRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    DataFrame::new_infer_height(vec![
+        strings("doc_id", s(&|r| Some(&r.doc_id))),
+        strings("department", s(&|r| Some(&r.department))),
+        strings("doc_kind", s(&|r| Some(r.doc_kind))),
+        strings("table_type", s(&|r| Some(r.fact.table_type.as_str()))),
+        Column::new("row_no".into(), rows.iter().map(|r| r.fact.row_no).collect::<Vec<i32>>()),
+        strings("code", s(&|r| r.fact.code.as_deref())),
+        strings("name", s(&|r| r.fact.name.as_deref())),
+        strings("column", s(&|r| r.fact.column)),
+        strings("header", s(&|r| Some(&r.fact.header))),
+        money("amount", rows.iter().map(|r| cents(Some(r.fact.amount))).collect())?,
+    ])
+}
+
 fn cents(d: Option<Decimal>) -> Option<i128> {
     d.and_then(|v| (v * Decimal::from(100)).round().to_i128())
 }
@@ -324,6 +350,8 @@ pub struct SnapshotWriter {
     documents: RecordFile<DocumentRecord>,
     tables: RecordFile<TableRecord>,
     checks: RecordFile<CheckRecord>,
+    /// `facts/fiscal_year=<YYYY>/`: written as documents arrive (they arrive in row order).
+    facts: BTreeMap<i32, RecordFile<FactRow>>,
 }
 
 impl SnapshotWriter {
@@ -339,6 +367,7 @@ impl SnapshotWriter {
             documents: RecordFile::new(top_level(dir, "documents", shard), documents_frame),
             tables: RecordFile::new(top_level(dir, "tables", shard), tables_frame),
             checks: RecordFile::new(top_level(dir, "checks", shard), checks_frame),
+            facts: BTreeMap::new(),
         })
     }
 
@@ -380,6 +409,19 @@ impl SnapshotWriter {
         self.documents.extend([document])
     }
 
+    /// Adds one document's facts (after its `add`).
+    pub fn add_facts(&mut self, facts: Vec<FactRow>) -> Result<(), String> {
+        for f in facts {
+            let (dir, shard, year) = (&self.dir, self.shard, f.fiscal_year);
+            let file = self.facts.entry(year).or_insert_with(|| {
+                let path = dir.join("facts").join(format!("fiscal_year={year}")).join(part_name(shard));
+                RecordFile::new(path, facts_frame)
+            });
+            file.extend([f])?;
+        }
+        Ok(())
+    }
+
     /// Spills the fullest partitions until half the buffer is free (fewer, larger blocks).
     fn flush_largest(&mut self) -> Result<(), String> {
         let mut keys: Vec<((TableType, i32), usize)> =
@@ -401,12 +443,15 @@ impl SnapshotWriter {
     /// writes its buffered rows and closes on its own, so the caller may finish them in
     /// parallel; then `seal` the directory.
     pub fn into_open_files(self) -> (Vec<OpenFile>, PathBuf) {
-        let SnapshotWriter { dir, shard, partitions, documents, tables, checks, .. } = self;
+        let SnapshotWriter { dir, shard, partitions, documents, tables, checks, facts, .. } = self;
         let mut sized: Vec<(usize, OpenFile)> = vec![
             (checks.pending.len(), OpenFile(Box::new(move || checks.finish()))),
             (tables.pending.len(), OpenFile(Box::new(move || tables.finish()))),
             (documents.pending.len(), OpenFile(Box::new(move || documents.finish()))),
         ];
+        for file in facts.into_values() {
+            sized.push((file.pending.len(), OpenFile(Box::new(move || file.finish()))));
+        }
         for (key, part) in partitions {
             // All of the partition's rows are written now: its spilled ones too.
             let (dir, buffered) = (dir.clone(), part.pending.len() + part.spill.as_ref().map_or(0, SpillWriter::rows));

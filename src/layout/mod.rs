@@ -2,6 +2,8 @@
 //! the layout, and hands each table's lines to the parser for its layout. Both parsers produce
 //! the shared `Table`/`Row` model; numbers of `pdf_text` rows stay `Unplaced` for `assign`.
 
+pub mod aligned;
+pub mod grid;
 pub mod html;
 pub mod pdf_text;
 pub mod titles;
@@ -257,7 +259,8 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
     }
     let tabbed = regions.iter().filter(|r| is_tabbed(&lines[r.title_idx + 1..r.end_idx])).count();
     if tabbed * 2 < regions.len() {
-        return Layout::PdfText;
+        let aligned = regions.iter().filter(|r| aligned::is_aligned(&lines[r.title_idx + 1..r.end_idx])).count();
+        return if aligned * 2 >= regions.len() { Layout::AlignedText } else { Layout::PdfText };
     }
     if regions.iter().any(|r| r.number.as_deref().is_some_and(|n| n.starts_with("公开"))) {
         Layout::FinalTsv
@@ -293,7 +296,13 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
             rows: Vec::new(),
             error: None,
         };
-        let parse = if is_tabbed(body) { tsv::parse } else { pdf_text::parse };
+        let parse: ParseFn = if is_tabbed(body) {
+            tsv::parse
+        } else if aligned::is_aligned(body) {
+            aligned::parse
+        } else {
+            pdf_text::parse
+        };
         let result = parse(body, first_line + 1, region.table_type, kind, &code_names);
         match result {
             Ok(out) => {

@@ -2,7 +2,9 @@
 //! page breaks that repeat the `编制部门` line and the column headers mid-table.
 
 use super::{table_number, ParsedRows};
-use crate::model::{Cells, DocKind, Row, RowKey, Side, TableType};
+// pdf_text prints the region's own template, whose columns the template list names: each
+// header is the contract column's canonical printed name (`Columns::template`).
+use crate::model::{Cells, Columns, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
@@ -241,7 +243,7 @@ struct Collector {
     rows: Vec<Row>,
     decimals: u32,
     saw_numbers: bool,
-    columns: &'static [&'static str],
+    columns: Columns,
 }
 
 impl Collector {
@@ -287,8 +289,8 @@ fn parse_coded(
     kind: DocKind,
     code_names: &HashMap<String, String>,
 ) -> Result<ParsedRows, Problem> {
-    let columns = super::template_columns(table_type, kind)?;
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let columns = Columns::template(super::template_columns(table_type, kind)?);
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
     let mut finished: Vec<Pending> = Vec::new();
     let mut open: Option<Pending> = None;
     for dl in lines {
@@ -363,7 +365,7 @@ fn parse_coded(
             key.name = Some(label);
         }
         let cells = col.cells(&p.nums);
-        col.rows.push(Row::new(p.line, key, columns, cells));
+        col.rows.push(Row::new(p.line, key, columns.clone(), cells));
     }
     Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }
@@ -494,10 +496,10 @@ fn parse_two_sided(
     kind: DocKind,
     has_line_no: bool,
 ) -> Result<ParsedRows, Problem> {
-    let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
-    let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
-    let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols };
-    let mut exp = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: exp_cols };
+    let rev_cols = Columns::template(table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]));
+    let exp_cols = Columns::template(table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]));
+    let mut rev = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: rev_cols.clone() };
+    let mut exp = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: exp_cols.clone() };
     for dl in lines {
         let (mut left, mut right) = split_two_sided(&tokenize(dl.text));
         let (mut left_no, mut right_no) = (None, None);
@@ -517,7 +519,7 @@ fn parse_two_sided(
                 ..Default::default()
             };
             let cells = rev.cells(&left.nums);
-            rev.rows.push(Row::new(dl.line, key, rev_cols, cells));
+            rev.rows.push(Row::new(dl.line, key, rev_cols.clone(), cells));
         }
         if !right.label.is_empty() || !right.nums.is_empty() || right.code.is_some() {
             let item = clean_label(&right.label);
@@ -530,7 +532,7 @@ fn parse_two_sided(
                 ..Default::default()
             };
             let cells = exp.cells(&right.nums);
-            exp.rows.push(Row::new(dl.line, key, exp_cols, cells));
+            exp.rows.push(Row::new(dl.line, key, exp_cols.clone(), cells));
         }
     }
     let decimals = rev.decimals.max(exp.decimals);
@@ -591,8 +593,8 @@ fn is_grouped(lines: &[DataLine]) -> bool {
 /// Unpivots the side-by-side groups. Without cell positions, a triple's group follows the
 /// template: 301 and 303 under 人员经费, 302 first under 公用经费, the other classes after it.
 fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
-    let columns: &'static [&'static str] = &["total", "personnel", "public"];
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let columns = Columns::template(&["total", "personnel", "public"]);
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
     let mut groups: [Vec<Row>; 3] = Default::default();
     let mut footer: (Option<AmountToken>, Option<AmountToken>, usize) = (None, None, 0);
     for dl in lines {
@@ -623,7 +625,7 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
             let cells = if group == 0 { vec![amount, amount, None] } else { vec![amount, None, amount] };
             let key =
                 RowKey { level: Some(code_level(&code)), code: Some(code), name: Some(name), ..Default::default() };
-            groups[group].push(Row::new(dl.line, key, columns, Cells::Placed(cells)));
+            groups[group].push(Row::new(dl.line, key, columns.clone(), Cells::Placed(cells)));
         }
     }
     let mut rows: Vec<Row> = groups.into_iter().flatten().collect();
@@ -632,7 +634,7 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
         let q = footer.1.and_then(|a| a.value());
         let total = (p.is_some() || q.is_some()).then(|| p.unwrap_or_default() + q.unwrap_or_default());
         let key = RowKey { level: Some(0), name: Some("合计".into()), ..Default::default() };
-        rows.push(Row::new(footer.2, key, columns, Cells::Placed(vec![total, p, q])));
+        rows.push(Row::new(footer.2, key, columns.clone(), Cells::Placed(vec![total, p, q])));
     }
     Ok(ParsedRows { rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }
@@ -648,7 +650,7 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
         ("vehicle_operation", "公务用车运行维护费"),
         ("official_reception", "公务接待费"),
     ];
-    let columns: &'static [&'static str] = &["total"];
+    let columns = Columns::template(&["total"]);
     let data = lines
         .iter()
         .find(|dl| {
@@ -670,7 +672,7 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
             .cloned()
             .unwrap_or_else(|| default.to_string())
     };
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
     let bases: &[&'static str] = if nums.len() == 12 { &["budget", "actual"] } else { &["actual"] };
     for (b, basis) in bases.iter().enumerate() {
         for (k, (item, default)) in ORDER.iter().enumerate() {
@@ -681,7 +683,7 @@ fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRow
                 basis: Some(basis),
                 ..Default::default()
             };
-            col.rows.push(Row::new(data.line, key, columns, cells));
+            col.rows.push(Row::new(data.line, key, columns.clone(), cells));
         }
     }
     Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
@@ -709,8 +711,8 @@ pub fn three_public_item(label: &str) -> Option<&'static str> {
 }
 
 fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, Problem> {
-    let columns = super::template_columns(table_type, kind)?;
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns };
+    let columns = Columns::template(super::template_columns(table_type, kind)?);
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
     for dl in lines {
         let mut label = String::new();
         let mut nums = Vec::new();
@@ -734,7 +736,7 @@ fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> R
             key.item = Some(clean_label(&label));
         }
         let cells = col.cells(&nums);
-        col.rows.push(Row::new(dl.line, key, columns, cells));
+        col.rows.push(Row::new(dl.line, key, columns.clone(), cells));
     }
     Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }

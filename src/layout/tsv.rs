@@ -4,7 +4,9 @@
 
 use super::pdf_text::{is_numbering_line, three_public_item};
 use super::ParsedRows;
-use crate::model::{Amount, Cells, DocKind, Row, RowKey, Side, TableType};
+// The template's columns, headers named canonically (`Columns::template`): these layouts
+// print the template the list describes.
+use crate::model::{Amount, Cells, Columns, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
@@ -190,7 +192,7 @@ fn parse_coded(
     kind: DocKind,
     stats: &mut Stats,
 ) -> Result<Vec<Row>, Problem> {
-    let columns = super::template_columns(table_type, kind)?;
+    let columns = Columns::template(super::template_columns(table_type, kind)?);
     let mut rows = Vec::new();
     let mut unit: Option<String> = None;
     let function_coded = table_type.is_function_coded();
@@ -249,7 +251,7 @@ fn parse_coded(
             None => continue,
         }
         let cells = Cells::Placed(stats.amounts(values, columns.len()));
-        rows.push(Row::new(l.line, key, columns, cells));
+        rows.push(Row::new(l.line, key, columns.clone(), cells));
     }
     Ok(rows)
 }
@@ -277,8 +279,8 @@ fn parse_two_sided(
     kind: DocKind,
     stats: &mut Stats,
 ) -> Result<Vec<Row>, Problem> {
-    let rev_cols = table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]);
-    let exp_cols = table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]);
+    let rev_cols = Columns::template(table_type.printed_columns(kind, Some(Side::Revenue)).unwrap_or(&["amount"]));
+    let exp_cols = Columns::template(table_type.printed_columns(kind, Some(Side::Expenditure)).unwrap_or(&["amount"]));
     let split = expenditure_start(block, kind);
     let has_line_no = block.iter().take(6).any(|l| l.raw.iter().any(|c| strip_ws(c) == "行次"));
     let mut revenue = Vec::new();
@@ -297,10 +299,10 @@ fn parse_two_sided(
         if !started {
             continue;
         }
-        if let Some(row) = half_row(left, Side::Revenue, rev_cols, has_line_no, l.line, stats) {
+        if let Some(row) = half_row(left, Side::Revenue, &rev_cols, has_line_no, l.line, stats) {
             revenue.push(row);
         }
-        if let Some(row) = half_row(right, Side::Expenditure, exp_cols, has_line_no, l.line, stats) {
+        if let Some(row) = half_row(right, Side::Expenditure, &exp_cols, has_line_no, l.line, stats) {
             expenditure.push(row);
         }
     }
@@ -311,7 +313,7 @@ fn parse_two_sided(
 fn half_row(
     cells: &[Cell],
     side: Side,
-    columns: &'static [&'static str],
+    columns: &Columns,
     has_line_no: bool,
     line: usize,
     stats: &mut Stats,
@@ -335,7 +337,7 @@ fn half_row(
     }
     let (code, item) = split_code_label(&label, side);
     let key = RowKey { side: Some(side), line_no, item: Some(item), code, ..Default::default() };
-    Some(Row::new(line, key, columns, Cells::Placed(amounts)))
+    Some(Row::new(line, key, columns.clone(), Cells::Placed(amounts)))
 }
 
 /// `201一般公共服务支出` -> (`201`, `一般公共服务支出`); an expenditure class printed without its
@@ -359,7 +361,7 @@ fn parse_labelled(
     kind: DocKind,
     stats: &mut Stats,
 ) -> Result<Vec<Row>, Problem> {
-    let columns = super::template_columns(table_type, kind)?;
+    let columns = Columns::template(super::template_columns(table_type, kind)?);
     let mut rows = Vec::new();
     let mut started = false;
     for l in block {
@@ -383,14 +385,14 @@ fn parse_labelled(
             key.item = Some(clean_label(label));
         }
         let cells = Cells::Placed(stats.amounts(values, columns.len()));
-        rows.push(Row::new(l.line, key, columns, cells));
+        rows.push(Row::new(l.line, key, columns.clone(), cells));
     }
     Ok(rows)
 }
 
 /// 公开07表: one row of numbers under a two-level header (basis, then item, then sub-item).
 fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, Problem> {
-    let columns: &'static [&'static str] = &["total"];
+    let columns = Columns::template(&["total"]);
     let data_idx = block
         .iter()
         .position(|l| {
@@ -425,7 +427,7 @@ fn parse_three_public_grid(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<R
             basis: Some(basis),
             ..Default::default()
         };
-        let row = Row::new(data.line, key, columns, Cells::Placed(vec![a.value()]));
+        let row = Row::new(data.line, key, columns.clone(), Cells::Placed(vec![a.value()]));
         if let Some((_, v)) = by_basis.iter_mut().find(|(b, _)| *b == basis) {
             v.push(row)
         }
@@ -448,7 +450,7 @@ fn is_grouped(block: &[TsvLine]) -> bool {
 }
 
 fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Row>, Problem> {
-    let columns: &'static [&'static str] = &["total", "personnel", "public"];
+    let columns = Columns::template(&["total", "personnel", "public"]);
     let header = block.iter().find(|l| l.raw.iter().any(|c| c.contains("人员经费") || c.contains("公用经费")));
     let width = block.iter().map(|l| l.cells.len()).max().unwrap_or(0);
     let groups = width.div_ceil(3);
@@ -479,7 +481,7 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             let personnel = group_is_personnel(g).unwrap_or(code.starts_with("301") || code.starts_with("303"));
             let cells = if personnel { vec![amount, amount, None] } else { vec![amount, None, amount] };
             let key = RowKey { level: Some(code_level(&code)), code: Some(code), name, ..Default::default() };
-            group.push(Row::new(l.line, key, columns, Cells::Placed(cells)));
+            group.push(Row::new(l.line, key, columns.clone(), Cells::Placed(cells)));
         }
     }
     let mut rows: Vec<Row> = per_group.into_iter().flatten().collect();
@@ -489,7 +491,7 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             (p, q) => Some(p.unwrap_or_default() + q.unwrap_or_default()),
         };
         let key = RowKey { level: Some(0), name: Some("合计".to_string()), ..Default::default() };
-        rows.push(Row::new(footer.2, key, columns, Cells::Placed(vec![total, footer.0, footer.1])));
+        rows.push(Row::new(footer.2, key, columns.clone(), Cells::Placed(vec![total, footer.0, footer.1])));
     }
     Ok(rows)
 }

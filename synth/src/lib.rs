@@ -242,6 +242,7 @@ fn layout_salt(layout: Layout) -> u64 {
         Layout::MarkdownTsv => 0x2222,
         Layout::FinalTsv => 0x3333,
         Layout::Unknown => 0x4444,
+        Layout::AlignedText => 0x5555,
     }
 }
 
