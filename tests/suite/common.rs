@@ -33,7 +33,7 @@ pub fn shared_access(dir: &Path, ci: bool) -> SharedAccess {
     }
     let why = format!("{} is absent (tests against the real corpus need ../shared beside the repo)", corpus.display());
     if ci {
-        SharedAccess::Missing(format!("{why}; CI=true, and CI has it, so its absence is a failure"))
+        SharedAccess::Missing(format!("{why}; CI is set, and CI has it, so its absence is a failure"))
     } else {
         SharedAccess::Skip(why)
     }
@@ -48,7 +48,8 @@ pub fn ci_flag(value: Option<&str>) -> bool {
 /// with `eprintln!`, which the test harness captures and hides for tests that pass.
 pub fn report_skip(test: &str, why: &str) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIP {test}: {why}");
+    // One write, so parallel tests' lines do not interleave.
+    let _ = std::io::stderr().lock().write_all(format!("SKIP {test}: {why}\n").as_bytes());
 }
 
 /// Returns the shared folder, or prints why the calling test is skipped; under CI its absence
