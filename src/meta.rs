@@ -242,7 +242,7 @@ pub fn read_kind(lines: &[&str], regions: &[Region]) -> Option<DocKind> {
 /// A title without its year: `2026年预算单位收入预算总表` -> `预算单位收入预算总表`.
 fn without_year(title: &str) -> &str {
     match find_year(title) {
-        Some((_, p)) if p == 0 => title[4..].trim_start_matches('年').trim_start_matches('度'),
+        Some((_, 0)) => title[4..].trim_start_matches('年').trim_start_matches('度'),
         _ => title,
     }
 }
