@@ -70,7 +70,7 @@ pub struct FactRow {
 }
 
 fn facts_frame(rows: &[FactRow]) -> PolarsResult<DataFrame> {
-    let s = |f: &dyn Fn(&FactRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let s = |f: &dyn Fn(&FactRow) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
         strings("doc_id", s(&|r| Some(&r.doc_id))),
         strings("department", s(&|r| Some(&r.department))),

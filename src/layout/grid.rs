@@ -330,6 +330,7 @@ fn fit_group(
     let mut by_slots: Option<(usize, usize, usize)> = None;
     let mut by_words: Option<(usize, usize, usize)> = None;
     for a in lo..=s {
+        #[allow(clippy::needless_range_loop)] // a and b are band indices, compared and subtracted
         for b in s..=hi {
             // Groups nest: a range may lie inside a group above, or beside it, never across it
             // or around it.
@@ -370,10 +371,8 @@ fn owning_cluster(mut words: Vec<&Word>, band: Band) -> Vec<&Word> {
     let gap = |(s, e): (usize, usize)| {
         if e <= band.start {
             band.start - e
-        } else if band.end <= s {
-            s - band.end
         } else {
-            0
+            s.saturating_sub(band.end)
         }
     };
     let best = clusters.into_iter().min_by_key(|(s, e, _)| gap((*s, *e)));
@@ -545,7 +544,7 @@ fn frame(header: &[&GridLine], parsed: &[Parsed], table_type: TableType, kind: D
     let first = bands.first().map(|b| b.start).unwrap_or(usize::MAX);
     // Labels end where the first column's numbers start; a header word centred left of that
     // heads the labels.
-    let label_end = first.saturating_sub(1).min(usize::MAX);
+    let label_end = first.saturating_sub(1);
     let words = header_words(header);
     let paths = header_paths(&words, &bands, label_end.min(first));
     let (columns, roles) = columns_of(&paths, table_type, kind, side);
