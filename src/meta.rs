@@ -76,7 +76,7 @@ fn label_then_gap(line: &str, label: &str) -> bool {
 /// (`单位：万元`) or a sentence.
 fn name_of(rest: &str) -> Option<String> {
     let mut end = rest.len();
-    for stop in ["金额单位", "单位：", "单位:"] {
+    for stop in ["金额单位", "单位：", "单位:", "单位万元", "单位元", "单位人民币"] {
         if let Some(p) = rest.find(stop) {
             end = end.min(p);
         }
@@ -92,9 +92,11 @@ fn name_of(rest: &str) -> Option<String> {
     let unit = ["万元", "元", "人民币"].iter().any(|u| name.starts_with(u));
     let sentence = name.contains(['，', '。', '；', '、']);
     // A header cell (`单位名称  合计  …` is a column, not a label with its value).
-    let header = ["合计", "总计", "收入", "支出", "金额", "项目", "科目"].iter().any(|w| name.contains(w));
+    let header =
+        ["合计", "总计", "收入", "支出", "金额", "项目", "科目", "备注", "序号"].iter().any(|w| name.contains(w));
+    let enumeration = crate::normalize::strip_enumeration(name).len() < name.len();
     let numeric = name.starts_with(|c: char| c.is_ascii_digit());
-    ((2..=40).contains(&n) && !unit && !sentence && !header && !numeric).then(|| name.to_string())
+    ((2..=40).contains(&n) && !unit && !sentence && !header && !enumeration && !numeric).then(|| name.to_string())
 }
 
 /// `编制部门` / `部门名称` alone on a line (the value on the next line, as PyMuPDF prints cells).
@@ -102,20 +104,22 @@ fn is_bare_label(line: &str) -> bool {
     line.len() <= 30 && {
         let s = plain(line);
         let s = s.trim_end_matches(['：', ':']);
-        ["编制部门", "编制单位", "部门名称", "单位名称"].contains(&s)
+        // Not `单位名称`: a column header of the tables that list units.
+        ["编制部门", "编制单位", "部门名称"].contains(&s)
     }
 }
 
 /// The department named on the cover: `2026年深圳市信访局部门预算`, `国家信访局 / 2024 年度部门决算`,
 /// `2026 年度 / 福州市公安局文职人员 / 管理中心单位预算` (the first lines, joined).
 pub fn cover_department(lines: &[&str]) -> Option<String> {
-    let head: String = lines
+    let head: Vec<String> = lines
         .iter()
         .map(|l| plain(l))
         .filter(|l| !l.is_empty())
         .take_while(|l| !l.starts_with("目录") && l.chars().count() <= 40)
         .take(6)
         .collect();
+    let head: String = reattach_years(head).concat();
     let pos = ["部门预算", "单位预算", "部门决算", "单位决算"].iter().filter_map(|w| head.find(w)).min()?;
     let before = &head[..pos];
     let (_, y) = find_year(before)?;
@@ -127,6 +131,26 @@ pub fn cover_department(lines: &[&str]) -> Option<String> {
         _ => return None,
     };
     name_of(name)
+}
+
+/// A bare `2024` line that a converter moved off its line (`年度部门决算` / `2024`) goes back
+/// before the nearest `年` above it that has no digits before it.
+fn reattach_years(mut lines: Vec<String>) -> Vec<String> {
+    let is_bare_year = |l: &str| l.len() == 4 && find_year(&format!("{l}年")).is_some();
+    let mut i = 0;
+    while i < lines.len() {
+        let orphan = |l: &String| l.find('年').filter(|&p| !l[..p].ends_with(|c: char| c.is_ascii_digit()));
+        let target = (i.saturating_sub(2)..i).rev().find(|&j| orphan(&lines[j]).is_some());
+        match target {
+            Some(j) if is_bare_year(&lines[i]) => {
+                let year = lines.remove(i);
+                let p = orphan(&lines[j]).unwrap_or(0);
+                lines[j].insert_str(p, &year);
+            }
+            _ => i += 1,
+        }
+    }
+    lines
 }
 
 /// The department: the most frequent name on the tables' `编制部门/部门名称/单位：` lines, else
@@ -250,7 +274,8 @@ fn without_year(title: &str) -> &str {
 /// The fiscal year: the one most table titles print (`2026年部门收支总体情况表`), else the cover's
 /// (`2026年深圳市信访局部门预算`), else the first `预算/决算` line's or 编制 line's.
 fn read_year(lines: &[&str], regions: &[Region]) -> Option<i32> {
-    let titled = mode(regions.iter().filter_map(|r| find_year(&r.title).map(|(y, _)| y)));
+    let titled =
+        mode(regions.iter().filter_map(|r| find_year(&r.title).map(|(y, _)| y))).or_else(|| mode(title_years(lines)));
     let cover = || {
         // Short lines only: a cover's, not the narrative that may follow it.
         let head = lines.iter().map(|l| strip_ws(l)).filter(|l| !l.is_empty()).take(6);
@@ -265,6 +290,22 @@ fn read_year(lines: &[&str], regions: &[Region]) -> Option<i32> {
             .find_map(|l| find_year(&strip_ws(l)).map(|(y, _)| y))
     };
     titled.or_else(cover).or_else(budget_line)
+}
+
+/// Years printed with any table's title (its own or one outside the contract): in the title,
+/// or on the line under it (`（2026年度）`, or a `2026` that a converter moved off the title).
+fn title_years(lines: &[&str]) -> Vec<i32> {
+    let mut years = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if crate::layout::titles::read_title(line).is_none() {
+            continue;
+        }
+        let next = lines[i + 1..].iter().map(|l| plain(l)).find(|l| !l.is_empty()).unwrap_or_default();
+        let next = if next.chars().count() <= 12 { next } else { String::new() };
+        let pair = reattach_years(vec![plain(line), next]).concat();
+        years.extend(find_year(&pair).map(|(y, _)| y));
+    }
+    years
 }
 
 pub fn read_meta(lines: &[&str], regions: &[Region]) -> DocMeta {
@@ -352,6 +393,24 @@ mod tests {
             number: None,
             continued: false,
         }
+    }
+
+    #[test]
+    fn years_a_converter_moved_off_their_line() {
+        let lines = ["上海市普陀区财政局", "年度部门决算", "2024", "目 录"];
+        assert_eq!(cover_department(&lines).as_deref(), Some("上海市普陀区财政局"));
+        let lines = ["表一", "年部门收支总体情况表", "2026", "单位名称 重庆市气象局 单位 万元"];
+        assert_eq!(title_years(&lines), vec![2026]);
+        assert_eq!(department_of_line(lines[3]).as_deref(), Some("重庆市气象局"));
+        // A subtitle under a title outside the contract.
+        assert_eq!(title_years(&["预算13表 部门整体支出绩效目标表", "（2026年度）"]), vec![2026]);
+    }
+
+    #[test]
+    fn column_headers_are_not_departments() {
+        // PyMuPDF: a `单位名称` column header over enumerated rows or a 备注 column.
+        assert_eq!(read_department(&["序号", "单位名称", "（一）", "某中心"]), None);
+        assert_eq!(read_department(&["部门名称", "备注"]), None);
     }
 
     #[test]

@@ -117,7 +117,9 @@ pub fn find_regions(lines: &[&str]) -> Vec<Region> {
     let mut found: Vec<(Region, u8)> = Vec::new();
     for (k, (idx, title)) in accepted.iter().enumerate() {
         let Some(table_type) = title.table_type else { continue };
-        let limit = accepted.get(k + 1).map(|a| a.0).unwrap_or(lines.len());
+        // Any title-shaped line ends the table: the next table's, or a section heading above it
+        // (`八、一般公共预算支出经济分类情况表` over its printed title).
+        let limit = candidates.iter().map(|c| c.0).find(|&i| i > *idx).unwrap_or(lines.len());
         let end_idx =
             (idx + 1..limit).find(|&i| is_part_heading(lines[i]) || is_foreign_table_title(lines[i])).unwrap_or(limit);
         let repeats = k > 0 && accepted[k - 1].1.table_type == Some(table_type) && accepted[k - 1].1.text == title.text;
@@ -223,6 +225,13 @@ fn is_none_note(line: &str, next: &str) -> bool {
     none && ["支出", "预算", "经费"].iter().any(|w| note.contains(w))
 }
 
+/// A note under a table (`注：…`, `备注：…`, `说明：…`, `（注：…）`): never a row.
+pub fn is_note(line: &str) -> bool {
+    let s = strip_ws(line);
+    let s = s.trim_start_matches(['（', '(']);
+    ["注：", "注:", "备注：", "备注:", "说明：", "说明:"].iter().any(|p| s.starts_with(p))
+}
+
 /// Page numbers and footers (`- 3 -`, `第 3 页 共 20 页`, `第3页，共45页`, `3`, `3/20`): never a row,
 /// never the end of a table.
 pub fn is_page_furniture(line: &str) -> bool {
@@ -324,7 +333,8 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
             .collect();
         // Empty: a note says so over blank or zero cells (`注：本表本年无发生额` under 0.00), or
         // the template's rows are printed without a single amount.
-        let nothing_printed = amounts.is_empty() && !table.rows.is_empty() && table.rows.iter().all(is_total_row);
+        let nothing_printed = amounts.is_empty()
+            && if table.rows.is_empty() { template_without_amounts(body) } else { table.rows.iter().all(is_total_row) };
         if amounts.iter().all(|d| d.is_zero()) && (declares_empty(body) || nothing_printed) {
             table.status = TableStatus::DeclaredEmpty;
             table.rows.clear();
@@ -347,6 +357,28 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
         parsed[i] = Some(table);
     }
     merge_continuations(regions, parsed.into_iter().flatten().collect())
+}
+
+/// A table printed as its template only: header and a `合计` line, not one amount (column
+/// numbers, years and page numbers are not amounts).
+fn template_without_amounts(body: &[&str]) -> bool {
+    let has_total = body.iter().any(|l| {
+        let s = strip_ws(l);
+        s.contains("合计") || s.contains("总计")
+    });
+    let amount = |tok: &str| {
+        let digits: String = tok.chars().filter(|c| !matches!(c, ',' | '.')).collect();
+        let numeric = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+        numeric && (tok.contains(['.', ',']) || digits.parse::<u64>().is_ok_and(|v| v > 20))
+    };
+    let printed = body.iter().any(|l| {
+        let tokens: Vec<&str> = l.split_whitespace().collect();
+        tokens.iter().enumerate().any(|(i, t)| {
+            let year = t.len() == 4 && tokens.get(i + 1).is_some_and(|n| n.starts_with('年'));
+            amount(t) && !year && !t.ends_with('年')
+        })
+    });
+    has_total && !printed
 }
 
 /// A grand-total row (`合计`, `总计`, level 0).
@@ -516,6 +548,24 @@ mod tests {
         let text = "预算09表 财政拨款“三公”经费支出表\n金额单位：万元\n合计 1.00\n\
                     预算10表 政府采购预算明细表\n金额单位：万元\n合计 9.00\n";
         assert_eq!(regions(text), vec![(TableType::ThreePublic, 0, 3, false)]);
+    }
+
+    #[test]
+    fn a_section_heading_inside_the_page_ends_the_table() {
+        // Fuzhou: the next page's `八、…情况表` heading stands above that table's printed title.
+        let text = "2026 年度国有资本经营预算拨款支出预算表\n单位：万元\n合计 0.00\n备注：本单位没有使用国有资本经营预算拨款安排的支\n出。\n\
+                    11\n八、一般公共预算支出经济分类情况表\n\n2026 年度一般公共预算支出经济分类情况表\n单位：万元\n";
+        assert_eq!(regions(text), vec![(TableType::StateCapitalExpenditure, 0, 6, false)]);
+    }
+
+    #[test]
+    fn a_template_printed_without_amounts_is_empty() {
+        let body =
+            ["金额单位：万元", "功能分类科目   预算数", "科目编码  科目名称  合计  基本支出  项目支出", "  合    计"];
+        assert!(template_without_amounts(&body));
+        assert!(!template_without_amounts(&["合计   1,311.36"]));
+        assert!(!template_without_amounts(&["合计   120"]));
+        assert!(template_without_amounts(&["2026 年预算数", "1 2 3", "合计", "- 7 -"]));
     }
 
     #[test]

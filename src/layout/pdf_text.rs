@@ -86,8 +86,7 @@ pub fn is_numbering_line(text: &str) -> bool {
 }
 
 fn is_page_furniture(text: &str) -> bool {
-    let s = strip_ws(text);
-    table_number(text).is_some() || super::is_page_furniture(text) || s.starts_with("注：") || s.starts_with("注:")
+    table_number(text).is_some() || super::is_page_furniture(text) || super::is_note(text)
 }
 
 fn is_page_header(text: &str) -> bool {
