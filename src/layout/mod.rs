@@ -324,18 +324,24 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
                 table.error = Some(e);
             }
         }
+        // A year of a running page header (`某局 2026 年度单位预算公开`) that a parser kept is not
+        // an amount of the table.
+        let years = printed_years(body);
         let amounts: Vec<rust_decimal::Decimal> = table
             .rows
             .iter()
             .flat_map(|r| match &r.cells {
                 crate::model::Cells::Placed(v) | crate::model::Cells::Unplaced(v) => v.iter().flatten().copied(),
             })
+            .filter(|d| !years.contains(d))
             .collect();
         // Empty: a note says so over blank or zero cells (`注：本表本年无发生额` under 0.00), or
-        // the template's rows are printed without a single amount.
+        // the template's rows are printed without a single amount. A note under printed amounts
+        // is boilerplate, not a declaration.
         let nothing_printed = amounts.is_empty()
             && if table.rows.is_empty() { template_without_amounts(body) } else { table.rows.iter().all(is_total_row) };
-        if amounts.iter().all(|d| d.is_zero()) && (declares_empty(body) || nothing_printed) {
+        let all_zero = amounts.iter().all(|d| d.is_zero()) && !prints_nonzero_decimal(body);
+        if all_zero && (declares_empty(body) || nothing_printed) {
             table.status = TableStatus::DeclaredEmpty;
             table.rows.clear();
             table.error = None;
@@ -379,6 +385,32 @@ fn template_without_amounts(body: &[&str]) -> bool {
         })
     });
     has_total && !printed
+}
+
+/// Years the text prints (`2026 年`, `2026年度`), as numbers.
+fn printed_years(body: &[&str]) -> Vec<rust_decimal::Decimal> {
+    let mut years = Vec::new();
+    for l in body {
+        let s = strip_ws(l);
+        for (p, _) in s.match_indices('年') {
+            let digits = s[..p].chars().rev().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 4 {
+                years.extend(s[p - 4..p].parse::<i64>().ok().map(rust_decimal::Decimal::from));
+            }
+        }
+    }
+    years
+}
+
+/// Does the text print a nonzero amount with decimals or thousands separators (`1.70`,
+/// `70,716,064`)? Such a table is not empty, whatever a boilerplate note under it says.
+fn prints_nonzero_decimal(body: &[&str]) -> bool {
+    body.iter().flat_map(|l| l.split_whitespace()).any(|t| {
+        let digits: String = t.chars().filter(|c| *c != ',').collect();
+        t.contains(['.', ','])
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.parse::<f64>().is_ok_and(|v| v != 0.0)
+    })
 }
 
 /// A grand-total row (`合计`, `总计`, level 0).
@@ -556,6 +588,14 @@ mod tests {
         let text = "2026 年度国有资本经营预算拨款支出预算表\n单位：万元\n合计 0.00\n备注：本单位没有使用国有资本经营预算拨款安排的支\n出。\n\
                     11\n八、一般公共预算支出经济分类情况表\n\n2026 年度一般公共预算支出经济分类情况表\n单位：万元\n";
         assert_eq!(regions(text), vec![(TableType::StateCapitalExpenditure, 0, 6, false)]);
+    }
+
+    #[test]
+    fn a_boilerplate_note_under_printed_amounts_is_not_a_declaration() {
+        let body = ["合计  1.70  1.70", "注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表。"];
+        assert!(declares_empty(&body) && prints_nonzero_decimal(&body));
+        assert!(!prints_nonzero_decimal(&["合计  0.00  0.00", "苏州市生态环境局 2026 年度单位预算公开"]));
+        assert_eq!(printed_years(&["苏州市生态环境局 2026 年度单位预算公开"]), vec![rust_decimal::Decimal::from(2026)]);
     }
 
     #[test]
