@@ -6,6 +6,16 @@ use crate::identity::{CellRef, Identity, IdentitySet};
 use crate::model::{Cells, CheckStatus, SourceUnit, Table};
 use rust_decimal::Decimal;
 
+/// How far a printed total may be from the sum of its printed parts and still hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// The contract's envelope: (n + 1) × half the last printed digit is `rounding`.
+    #[default]
+    Envelope,
+    /// Any difference fails.
+    Strict,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRow {
     /// Filled in when the document's rows are published.
@@ -55,7 +65,7 @@ fn in_source(d: Decimal, table: &Table) -> String {
     format!("{}{}", v.normalize(), table.unit.map_or("", SourceUnit::as_str))
 }
 
-fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
+fn evaluate(tables: &[Table], id: &Identity, rounding: Rounding) -> Option<CheckRow> {
     let target = cell_value(tables, &id.target);
     let addends: Vec<CellValue> = id.addends.iter().map(|c| cell_value(tables, c)).collect();
     let all = std::iter::once(&target).chain(addends.iter());
@@ -94,7 +104,10 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
     let expected: Decimal = addends.iter().map(value).sum();
     let actual = value(&target);
     let n = addends.iter().filter(|v| matches!(v, CellValue::Printed(_))).count();
-    let tolerance = tolerance(n, id.half_digit_yuan);
+    let tolerance = match rounding {
+        Rounding::Envelope => tolerance(n, id.half_digit_yuan),
+        Rounding::Strict => Decimal::ZERO,
+    };
     let difference = actual - expected;
     row.expected = Some(money(expected));
     row.actual = Some(money(actual));
@@ -132,8 +145,8 @@ fn evaluate(tables: &[Table], id: &Identity) -> Option<CheckRow> {
 }
 
 /// Every check row of a document, in a stable order.
-pub fn run_checks(tables: &[Table], ids: &IdentitySet) -> Vec<CheckRow> {
-    let mut out: Vec<CheckRow> = ids.identities.iter().filter_map(|id| evaluate(tables, id)).collect();
+pub fn run_checks(tables: &[Table], ids: &IdentitySet, rounding: Rounding) -> Vec<CheckRow> {
+    let mut out: Vec<CheckRow> = ids.identities.iter().filter_map(|id| evaluate(tables, id, rounding)).collect();
     for s in &ids.skipped {
         out.push(CheckRow {
             doc_id: String::new(),

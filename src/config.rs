@@ -27,11 +27,7 @@ pub struct Options {
     pub aliases: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rounding {
-    Envelope,
-    Strict,
-}
+pub use crate::checks::Rounding;
 
 /// Resolved settings.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! columns, checks, status.
 
 use crate::assign::{assign, inactive_columns};
-use crate::checks::{run_checks, CheckRow};
+use crate::checks::{run_checks, CheckRow, Rounding};
 use crate::identity::document_identities;
 use crate::layout::html::{self, LineMap};
 use crate::layout::{detect_layout, find_regions, parse_tables};
@@ -123,7 +123,14 @@ pub fn sort_metadata(text: &str) -> (Option<String>, Option<DocKind>) {
     (read_department(&lines), read_kind(&lines, &regions))
 }
 
+/// One document under the contract's rounding envelope.
 pub fn extract(text: &str) -> Extracted {
+    extract_with(text, Rounding::Envelope)
+}
+
+/// One document with its final statuses under the configured rounding: what `run` publishes
+/// and `inspect` prints (both call this, so they cannot disagree).
+pub fn extract_with(text: &str, rounding: Rounding) -> Extracted {
     let (normalized, line_map) = parser_lines(text);
     let lines: Vec<&str> = normalized.iter().map(|c| c.as_ref()).collect();
     let regions = find_regions(&lines);
@@ -159,7 +166,7 @@ pub fn extract(text: &str) -> Extracted {
     let ids = document_identities(&tables, kind);
     let inactive = inactive_columns(&tables, kind);
     assign(&mut tables, &ids, &inactive);
-    let mut checks = run_checks(&tables, &ids);
+    let mut checks = run_checks(&tables, &ids, rounding);
     checks.extend(crate::facts::unmapped_checks(&tables));
     if let Some(cut) = cut_off(&lines, &regions, &tables) {
         problems.push(match &line_map {

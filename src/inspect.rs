@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::decode::decode;
-use crate::extract::extract;
+use crate::extract::extract_with;
 use crate::model::{Cells, CheckStatus, KeyShape, Row, Table};
 use std::fmt::Write;
 use std::path::Path;
@@ -107,7 +107,7 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let decoded =
         decode(&bytes, settings.encoding.as_deref()).map_err(|e| format!("{}: cannot decode: {e}", path.display()))?;
-    let ex = extract(&decoded.text);
+    let ex = extract_with(&decoded.text, settings.rounding);
     let mut out = String::new();
     let m = &ex.meta;
     let _ = writeln!(out, "file:        {}", path.display());

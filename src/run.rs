@@ -1,10 +1,11 @@
 //! The `run` command: discover, decode and extract every document in parallel (the only place
 //! threads appear), then publish one snapshot. One file's failure never stops the run.
 
-use crate::config::{Rounding, Settings};
+use crate::checks::Rounding;
+use crate::config::Settings;
 use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
-use crate::extract::{extract, Extracted};
+use crate::extract::{extract_with, Extracted};
 use crate::model::{CheckStatus, DocStatus, TableStatus, TableType};
 use crate::problem::{Problem, ProblemKind};
 use crate::sink::{
@@ -33,7 +34,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Extracts one document from its bytes; a panic in a parser becomes a failed document.
 pub fn process_bytes(rel_path: &str, bytes: &[u8], settings: &Settings) -> DocOutput {
-    process_bytes_with(rel_path, bytes, settings, extract)
+    process_bytes_with(rel_path, bytes, settings, extract_with)
 }
 
 /// `process_bytes` with the extraction step given (tests inject faults through it).
@@ -41,7 +42,7 @@ pub fn process_bytes_with(
     rel_path: &str,
     bytes: &[u8],
     settings: &Settings,
-    extract: fn(&str) -> Extracted,
+    extract: fn(&str, Rounding) -> Extracted,
 ) -> DocOutput {
     let sha = hex(&Sha256::digest(bytes));
     let mut doc = DocumentRecord {
@@ -61,7 +62,7 @@ pub fn process_bytes_with(
         }
     };
     doc.encoding = Some(decoded.encoding.to_string());
-    let extracted = std::panic::catch_unwind(|| extract(&decoded.text)).unwrap_or_else(|p| {
+    let extracted = std::panic::catch_unwind(|| extract(&decoded.text, settings.rounding)).unwrap_or_else(|p| {
         let msg = p
             .downcast_ref::<String>()
             .cloned()
@@ -69,10 +70,10 @@ pub fn process_bytes_with(
             .unwrap_or_default();
         Extracted::failed(Problem::whole(ProblemKind::Internal(msg)))
     });
-    to_output(doc, extracted, settings)
+    to_output(doc, extracted)
 }
 
-fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> DocOutput {
+fn to_output(mut doc: DocumentRecord, ex: Extracted) -> DocOutput {
     doc.layout = ex.layout.as_str().to_string();
     doc.department = ex.meta.department.clone();
     doc.fiscal_year = ex.meta.fiscal_year;
@@ -104,9 +105,6 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted, settings: &Settings) -> Doc
         .into_iter()
         .map(|mut c| {
             c.doc_id = doc_id.clone();
-            if settings.rounding == Rounding::Strict && c.status == CheckStatus::Rounding {
-                c.status = CheckStatus::Fail;
-            }
             c
         })
         .collect();

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use budget_etl::config::Settings;
+use budget_etl::config::{Rounding, Settings};
 use budget_etl::extract::Extracted;
 use budget_etl::model::DocStatus;
 use budget_etl::run::{process_bytes, process_bytes_with, DocOutput};
@@ -76,7 +76,7 @@ fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(p, bytes).unwrap();
 }
 
-fn panicking_extract(_: &str) -> Extracted {
+fn panicking_extract(_: &str, _: Rounding) -> Extracted {
     panic!("injected parser fault")
 }
 

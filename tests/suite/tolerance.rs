@@ -1,6 +1,10 @@
 //! The rounding envelope: (n + 1) × half the last printed digit of the source.
 
+use budget_etl::checks::CheckRow;
+use budget_etl::config::{Rounding, Settings};
 use budget_etl::extract::extract;
+use budget_etl::inspect::inspect;
+use budget_etl::run::process_bytes;
 
 fn document(rows: &str) -> String {
     format!(
@@ -37,4 +41,33 @@ fn four_cents_over_two_figures_is_a_failure() {
     assert_eq!(status(&document(rows), "hierarchy", "302", "total"), "fail");
     let one_cent = rows.replace("3.04", "3.01");
     assert_eq!(status(&document(&one_cent), "hierarchy", "302", "total"), "rounding");
+}
+
+#[test]
+fn strict_rounding_inspect_and_run_agree() {
+    // The same one-cent difference over five figures: under `rounding = "strict"` it fails, in
+    // what `run` publishes and in what `inspect` prints.
+    let rows = "301\t\t工资福利支出\t10.01\t10.01\t\n301\t1\t基本工资\t2.00\t2.00\t\n301\t2\t津贴补贴\t2.00\t2.00\t\n\
+                301\t3\t奖金\t2.00\t2.00\t\n301\t8\t机关事业单位基本养老保险缴费\t2.00\t2.00\t\n301\t13\t住房公积金\t2.00\t2.00\t\n";
+    let text = document(rows);
+    let settings = Settings { rounding: Rounding::Strict, ..Settings::default() };
+    let published = process_bytes("strict.md", text.as_bytes(), &settings);
+    let check = |c: &&CheckRow| c.check_id == "hierarchy" && c.row_ref.as_deref() == Some("301");
+    let run_status: Vec<&str> = published.checks.iter().filter(check).map(|c| c.status.as_str()).collect();
+    assert_eq!(run_status, ["fail", "fail"], "{:#?}", published.checks);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strict.md");
+    std::fs::write(&path, &text).unwrap();
+    let printed = inspect(&path, &settings).unwrap();
+    // Each listed check: `status check_id row_ref message`.
+    let inspect_status: Vec<&str> = printed
+        .lines()
+        .map(str::split_whitespace)
+        .filter_map(|mut w| {
+            let status = w.next()?;
+            (w.next() == Some("hierarchy") && w.next() == Some("301")).then_some(status)
+        })
+        .collect();
+    assert_eq!(inspect_status, run_status, "inspect printed:\n{printed}");
 }
