@@ -69,12 +69,9 @@ fn evaluate(tables: &[Table], id: &Identity, rounding: Rounding) -> Option<Check
     let target = cell_value(tables, &id.target);
     let addends: Vec<CellValue> = id.addends.iter().map(|c| cell_value(tables, c)).collect();
     let all = std::iter::once(&target).chain(addends.iter());
-    if !all.clone().any(|v| matches!(v, CellValue::Printed(_))) {
+    let row_sum = id.check_id == "row_sum";
+    if !all.clone().any(|v| matches!(v, CellValue::Printed(_))) && !row_sum {
         // No figure printed (or none placed) on either side: nothing to prove.
-        return None;
-    }
-    if id.check_id == "row_sum" && !addends.is_empty() && addends.iter().all(|v| matches!(v, CellValue::Blank)) {
-        // The template prints a total without its breakdown: there is no sum to check.
         return None;
     }
     let trow = &tables[id.target.table].rows[id.target.row];
@@ -95,6 +92,18 @@ fn evaluate(tables: &[Table], id: &Identity, rounding: Rounding) -> Option<Check
     };
     if all.clone().any(|v| matches!(v, CellValue::Unknown)) {
         row.message = format!("{}: not evaluated, an input's column is not determined (line {})", id.what, trow.line);
+        return Some(row);
+    }
+    if !all.clone().any(|v| matches!(v, CellValue::Printed(_))) {
+        row.message = format!("{}: not evaluated, nothing is printed in it (line {})", id.what, trow.line);
+        return Some(row);
+    }
+    if row_sum && addends.iter().all(|v| matches!(v, CellValue::Blank)) && !prints_any_part(ttable, id) {
+        // A total without a breakdown anywhere in the table: the template may not print one.
+        row.message = format!(
+            "{}: not evaluated, the parts are blank here and in every row of the table (line {})",
+            id.what, trow.line
+        );
         return Some(row);
     }
     let value = |v: &CellValue| match v {
@@ -142,6 +151,15 @@ fn evaluate(tables: &[Table], id: &Identity, rounding: Rounding) -> Option<Check
         ),
     };
     Some(row)
+}
+
+/// Does any row of the table print a figure in one of the identity's part columns?
+fn prints_any_part(table: &Table, id: &Identity) -> bool {
+    let row = &table.rows[id.target.row];
+    id.addends
+        .iter()
+        .filter_map(|c| row.columns.name(c.col))
+        .any(|name| table.rows.iter().any(|r| r.value(name).flatten().is_some()))
 }
 
 /// Every check row of a document, in a stable order.

@@ -71,3 +71,27 @@ fn strict_rounding_inspect_and_run_agree() {
         .collect();
     assert_eq!(inspect_status, run_status, "inspect printed:\n{printed}");
 }
+
+fn row_sum_of(text: &str, row_ref: &str) -> Vec<(String, String)> {
+    let ex = extract(text);
+    ex.checks
+        .iter()
+        .filter(|c| c.check_id == "row_sum" && c.row_ref.as_deref() == Some(row_ref))
+        .map(|c| (c.status.to_string(), c.message.clone()))
+        .collect()
+}
+
+#[test]
+fn a_total_with_blank_parts_is_checked() {
+    // 合计 prints 100.00 with 人员经费 and 公用经费 blank, while other rows of the table print
+    // both columns: the parts add up to 0, so the row fails instead of producing no check.
+    let rows = "\t\t合计\t100.00\t\t\n301\t\t工资福利支出\t60.00\t60.00\t\n302\t\t商品和服务支出\t40.00\t\t40.00\n";
+    let got = row_sum_of(&document(rows), "合计");
+    assert_eq!(got.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), ["fail"], "{got:?}");
+    // No row prints either part: the template may print totals only, so it is skipped, saying why.
+    let totals_only = "\t\t合计\t100.00\t\t\n301\t\t工资福利支出\t60.00\t\t\n302\t\t商品和服务支出\t40.00\t\t\n";
+    let got = row_sum_of(&document(totals_only), "合计");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "skipped", "{got:?}");
+    assert!(got[0].1.contains("parts are blank"), "{got:?}");
+}
