@@ -568,6 +568,17 @@ pub fn document_identities(tables: &[Table], kind: DocKind) -> IdentitySet {
     let mut b = Builder { tables, out: IdentitySet::default() };
     for (t, table) in tables.iter().enumerate() {
         if table.status != TableStatus::Parsed {
+            // The table's own identities still get a row each, saying why they were not evaluated.
+            let ids: &[&'static str] = match table.table_type.key_shape() {
+                crate::model::KeyShape::TwoSided => &["balance", "summary_classes"],
+                crate::model::KeyShape::Coded | crate::model::KeyShape::Project => &["hierarchy"],
+                crate::model::KeyShape::ThreePublic => &["three_public_sum"],
+                crate::model::KeyShape::Item => &[],
+            };
+            for id in ids {
+                let reason = format!("{} is {}", table.table_type.as_str(), table.status.as_str());
+                b.skip(id, table.table_type, None, reason);
+            }
             continue;
         }
         row_sums(&mut b, t);

@@ -95,3 +95,21 @@ fn a_total_with_blank_parts_is_checked() {
     assert_eq!(got[0].0, "skipped", "{got:?}");
     assert!(got[0].1.contains("parts are blank"), "{got:?}");
 }
+
+#[test]
+fn checks_of_an_absent_table_are_skipped_not_silent() {
+    // Only 表6 is printed: the summary's and 三公's own identities still yield a row each.
+    let rows = "301\t\t工资福利支出\t10.00\t10.00\t\n";
+    let ex = extract(&document(rows));
+    for (id, table) in [
+        ("balance", "revenue_expenditure_summary"),
+        ("summary_classes", "revenue_expenditure_summary"),
+        ("three_public_sum", "three_public"),
+        ("hierarchy", "expenditure_by_function"),
+    ] {
+        let c = ex.checks.iter().find(|c| c.check_id == id && c.table_type == table);
+        let c = c.unwrap_or_else(|| panic!("no {id} row for {table}: {:#?}", ex.checks));
+        assert_eq!(c.status.as_str(), "skipped");
+        assert!(c.message.contains(table), "{}", c.message);
+    }
+}
