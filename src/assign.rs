@@ -165,15 +165,16 @@ pub fn inactive_columns(tables: &[Table], kind: DocKind) -> InactiveColumns {
     out
 }
 
-/// The fixed meaning of economic codes in the basic-expenditure table: 301 and 303 are
-/// 人员经费, every other class is 公用经费.
+/// The fixed meaning of economic codes in the basic-expenditure table: the contract fixes 301
+/// and 303 as 人员经费, so they hold no 公用经费. Every other class (302 商品和服务支出, 310
+/// 资本性支出 …) may be either; only the document's identities decide.
 fn economic_column_excluded(table_type: TableType, code: Option<&str>, column: &str) -> bool {
     if table_type != TableType::BasicExpenditureByEconomic {
         return false;
     }
     let Some(code) = code else { return false };
     let personnel = code.starts_with("301") || code.starts_with("303");
-    (personnel && column == "public") || (!personnel && column == "personnel")
+    personnel && column == "public"
 }
 
 fn build_vars(tables: &[Table], inactive: &InactiveColumns) -> Vec<Var> {
@@ -298,7 +299,8 @@ fn printed_somewhere(table: &TermTable, live: &[usize]) -> u64 {
 
 /// Generalised arc consistency of one identity: the candidates of each variable that can be
 /// completed by the others within tolerance. Variables with one candidate only shift the
-/// target. `None`: too large to enumerate.
+/// target; when all are fixed and the sum fails, the first variable is left without candidates
+/// (a contradiction). `None`: too large to enumerate.
 fn revise(p: &Prepared, domains: &[Vec<usize>]) -> Option<Vec<(usize, Vec<usize>)>> {
     let mut free: Vec<(usize, &TermTable)> = Vec::new();
     let mut offset = 0i64;
@@ -313,10 +315,11 @@ fn revise(p: &Prepared, domains: &[Vec<usize>]) -> Option<Vec<(usize, Vec<usize>
         // Addends that may be printed (non-null) under some live candidate count towards n.
         n += i64::from(printed_somewhere(table, live).count_ones()) + table.extra;
     }
-    if free.is_empty() {
-        return Some(Vec::new());
-    }
     let tol = (n + 1) * p.half_cents;
+    if free.is_empty() {
+        // Every term fixed: the identity holds, or these placements contradict it.
+        return Some(if offset.abs() <= tol { Vec::new() } else { vec![(p.terms[0].0, Vec::new())] });
+    }
     let sets: Vec<Vec<i64>> = free
         .iter()
         .map(|(v, table)| {
@@ -365,18 +368,28 @@ fn revise(p: &Prepared, domains: &[Vec<usize>]) -> Option<Vec<(usize, Vec<usize>
     Some(changes)
 }
 
-/// Prunes to a fixed point. Outside a trial (`trail` is `None`), an identity that would leave a
-/// variable without candidates is a misprint in the document: it is set aside (the checks report
-/// it). In a trial, that is a contradiction, and every domain replaced is pushed on `trail` with
-/// its old value so the trial can be undone.
+/// One domain replaced during propagation: (variable, its old domain, the identity that pruned
+/// it). Undone in reverse order.
+type Trail = Vec<(usize, Vec<usize>, usize)>;
+
+fn undo(domains: &mut [Vec<usize>], trail: Trail) {
+    for (v, old, _) in trail.into_iter().rev() {
+        domains[v] = old;
+    }
+}
+
+/// Prunes to a fixed point over the active identities, starting with `start`; every domain
+/// replaced is pushed on `trail`. `Err(i)`: identity `i` would leave a variable without
+/// candidates, so the active identities contradict each other (the domains are left part-pruned;
+/// the trail undoes them).
 fn propagate(
     preps: &[Prepared],
     by_var: &[Vec<usize>],
     domains: &mut [Vec<usize>],
-    active: &mut [bool],
+    active: &[bool],
     start: &[usize],
-    mut trail: Option<&mut Vec<(usize, Vec<usize>)>>,
-) -> bool {
+    trail: &mut Trail,
+) -> Result<(), usize> {
     let mut queued = vec![false; preps.len()];
     let mut queue: Vec<usize> = start.iter().copied().filter(|&i| active[i]).collect();
     for &i in &queue {
@@ -389,22 +402,13 @@ fn propagate(
         let i = queue[head];
         head += 1;
         queued[i] = false;
-        if !active[i] {
-            continue;
-        }
         let Some(changes) = revise(&preps[i], domains) else { continue };
         if changes.iter().any(|(_, d)| d.is_empty()) {
-            if trail.is_some() {
-                return false;
-            }
-            active[i] = false;
-            continue;
+            return Err(i);
         }
         for (v, d) in changes {
             let old = std::mem::replace(&mut domains[v], d);
-            if let Some(t) = trail.as_deref_mut() {
-                t.push((v, old));
-            }
+            trail.push((v, old, i));
             for &j in &by_var[v] {
                 if !queued[j] && active[j] {
                     queued[j] = true;
@@ -413,32 +417,187 @@ fn propagate(
             }
         }
     }
-    true
+    Ok(())
+}
+
+/// The identities of `ids` (all active) that contradict each other, if they do: a minimal set
+/// (each one of them is needed for the contradiction). The domains are left as they were.
+fn conflict(
+    preps: &[Prepared],
+    by_var: &[Vec<usize>],
+    domains: &mut [Vec<usize>],
+    ids: &[usize],
+) -> Option<Vec<usize>> {
+    // The identities that pruned on the way to the contradiction, and the one that met it.
+    let culprits = |domains: &mut [Vec<usize>], ids: &[usize]| -> Option<Vec<usize>> {
+        let mut active = vec![false; preps.len()];
+        for &i in ids {
+            active[i] = true;
+        }
+        let mut trail = Trail::new();
+        let outcome = propagate(preps, by_var, domains, &active, ids, &mut trail);
+        let mut used: BTreeSet<usize> = trail.iter().map(|(_, _, i)| *i).collect();
+        undo(domains, trail);
+        let failed = outcome.err()?;
+        used.insert(failed);
+        Some(used.into_iter().collect())
+    };
+    let mut set = culprits(domains, ids)?;
+    // Deletion filter: an identity the contradiction does without is not part of it.
+    for i in set.clone() {
+        let without: Vec<usize> = set.iter().copied().filter(|&j| j != i).collect();
+        if let Some(smaller) = culprits(domains, &without) {
+            set = smaller;
+        }
+    }
+    Some(set)
+}
+
+/// Conflict analyses larger than this (sets of identities tried) give up: the component's
+/// numbers then stay unplaced (sound).
+const DIAGNOSIS_CAP: usize = 256;
+
+/// The minimal sets of identities whose removal leaves `ids` consistent (their complements are
+/// the maximal consistent subsets), by a breadth-first hitting-set tree over conflicts. `None`:
+/// too many to enumerate.
+fn diagnoses(
+    preps: &[Prepared],
+    by_var: &[Vec<usize>],
+    domains: &mut [Vec<usize>],
+    ids: &[usize],
+) -> Option<Vec<Vec<usize>>> {
+    let mut found: Vec<Vec<usize>> = Vec::new();
+    let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+    let mut queue: std::collections::VecDeque<Vec<usize>> = std::collections::VecDeque::from([Vec::new()]);
+    while let Some(removed) = queue.pop_front() {
+        if found.iter().any(|d| d.iter().all(|i| removed.contains(i))) || !seen.insert(removed.clone()) {
+            continue;
+        }
+        if seen.len() > DIAGNOSIS_CAP {
+            return None;
+        }
+        let kept: Vec<usize> = ids.iter().copied().filter(|i| !removed.contains(i)).collect();
+        match conflict(preps, by_var, domains, &kept) {
+            None => found.push(removed),
+            Some(set) => {
+                for i in set {
+                    let mut next = removed.clone();
+                    next.push(i);
+                    next.sort_unstable();
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    Some(found)
 }
 
 /// Tries `v = c` on domains at a fixed point: false if that leads to a contradiction. When the
 /// trial fixes every variable of `members` (the component of `v`), it found a solution there,
 /// and its values are added to `supported`. The domains are restored either way.
-#[allow(clippy::too_many_arguments)]
 fn trial(
     preps: &[Prepared],
     by_var: &[Vec<usize>],
     domains: &mut [Vec<usize>],
-    active: &mut [bool],
+    active: &[bool],
     (v, c): (usize, usize),
     members: &[usize],
     supported: &mut BTreeSet<(usize, usize)>,
 ) -> bool {
-    let mut trail = vec![(v, std::mem::replace(&mut domains[v], vec![c]))];
+    let mut trail: Trail = vec![(v, std::mem::replace(&mut domains[v], vec![c]), usize::MAX)];
     // Only identities of `v` need another look first.
-    let possible = propagate(preps, by_var, domains, active, &by_var[v], Some(&mut trail));
+    let possible = propagate(preps, by_var, domains, active, &by_var[v], &mut trail).is_ok();
     if possible && members.iter().all(|&w| domains[w].len() == 1) {
         supported.extend(members.iter().map(|&w| (w, domains[w][0])));
     }
-    for (w, old) in trail.into_iter().rev() {
-        domains[w] = old;
-    }
+    undo(domains, trail);
     possible
+}
+
+/// Narrows the domains of one component (`members`, its identities `ids`) under the active
+/// identities: propagation, then singleton consistency (a candidate that leads to a
+/// contradiction is impossible). False, with the domains untouched, if the active identities
+/// contradict each other.
+fn narrow(
+    preps: &[Prepared],
+    by_var: &[Vec<usize>],
+    domains: &mut [Vec<usize>],
+    active: &[bool],
+    members: &[usize],
+    ids: &[usize],
+) -> bool {
+    let mut trail = Trail::new();
+    if propagate(preps, by_var, domains, active, ids, &mut trail).is_err() {
+        undo(domains, trail);
+        return false;
+    }
+    let mut supported: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for &v in members {
+        if domains[v].len() <= 1 {
+            continue;
+        }
+        let mut kept = Vec::new();
+        for c in domains[v].clone() {
+            // A trial that fixed a whole component proved all of its values possible.
+            if supported.contains(&(v, c)) || trial(preps, by_var, domains, active, (v, c), members, &mut supported) {
+                kept.push(c);
+            }
+        }
+        if kept.is_empty() {
+            // No candidate survives: the identities contradict each other after all.
+            undo(domains, trail);
+            return false;
+        }
+        if kept.len() < domains[v].len() {
+            let old = std::mem::replace(&mut domains[v], kept);
+            trail.push((v, old, usize::MAX));
+            // Each kept candidate survived its trial, so their union cannot contradict.
+            let _ = propagate(preps, by_var, domains, active, &by_var[v], &mut trail);
+        }
+    }
+    true
+}
+
+/// Solves one component. Where its identities contradict each other (a misprint), a candidate
+/// stays possible if any maximal consistent subset of them allows it: only what every such
+/// subset agrees on is placed; the rest is reported as undetermined.
+fn solve_component(
+    preps: &[Prepared],
+    by_var: &[Vec<usize>],
+    domains: &mut [Vec<usize>],
+    active: &mut [bool],
+    members: &[usize],
+    ids: &[usize],
+) {
+    if narrow(preps, by_var, domains, active, members, ids) {
+        return;
+    }
+    let base: Vec<Vec<usize>> = members.iter().map(|&v| domains[v].clone()).collect();
+    let Some(diagnoses) = diagnoses(preps, by_var, domains, ids) else { return };
+    let mut union: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); members.len()];
+    let mut any = false;
+    for removed in diagnoses {
+        for &i in &removed {
+            active[i] = false;
+        }
+        if narrow(preps, by_var, domains, active, members, ids) {
+            any = true;
+            for (k, &v) in members.iter().enumerate() {
+                union[k].extend(domains[v].iter().copied());
+            }
+        }
+        for (k, &v) in members.iter().enumerate() {
+            domains[v] = base[k].clone();
+        }
+        for &i in &removed {
+            active[i] = true;
+        }
+    }
+    if any {
+        for (k, &v) in members.iter().enumerate() {
+            domains[v] = union[k].iter().copied().collect();
+        }
+    }
 }
 
 /// Places every unplaced number the document determines; the rest stay null and are listed in
@@ -469,28 +628,17 @@ pub fn assign(tables: &mut [Table], ids: &IdentitySet, inactive: &InactiveColumn
     // Identities among rows whose columns are all known take no part in placing numbers.
     let mut active: Vec<bool> =
         preps.iter().map(|p| p.terms.len() > 1 && p.terms.iter().any(|(v, _)| domains[*v].len() > 1)).collect();
-    let all: Vec<usize> = (0..preps.len()).collect();
-    propagate(&preps, &by_var, &mut domains, &mut active, &all, None);
-    // Singleton consistency: a candidate that leads to a contradiction is impossible.
-    let members = component_members(&components(vars.len(), &preps, &active));
-    let mut supported: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for v in 0..vars.len() {
-        if domains[v].len() <= 1 {
-            continue;
-        }
-        let mut kept = Vec::new();
-        for c in domains[v].clone() {
-            // A trial that fixed a whole component proved all of its values possible.
-            if supported.contains(&(v, c))
-                || trial(&preps, &by_var, &mut domains, &mut active, (v, c), &members[v], &mut supported)
-            {
-                kept.push(c);
-            }
-        }
-        if !kept.is_empty() && kept.len() < domains[v].len() {
-            domains[v] = kept;
-            propagate(&preps, &by_var, &mut domains, &mut active, &by_var[v], None);
-        }
+    let component = components(vars.len(), &preps, &active);
+    let mut ids_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, p) in preps.iter().enumerate().filter(|(i, _)| active[*i]) {
+        ids_of.entry(component[p.terms[0].0]).or_default().push(i);
+    }
+    let members = component_members(&component);
+    let mut roots: Vec<usize> = ids_of.keys().copied().collect();
+    roots.sort_unstable();
+    for root in roots {
+        let comp_members = members[root].clone();
+        solve_component(&preps, &by_var, &mut domains, &mut active, &comp_members, &ids_of[&root]);
     }
     for (v, var) in vars.iter().enumerate() {
         let row = &mut tables[var.table].rows[var.row];

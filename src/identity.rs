@@ -178,7 +178,8 @@ fn row_sums(b: &mut Builder, t: usize) {
 }
 
 /// Parent of each coded row (the nearest ancestor code printed before it in the same unit
-/// group), the level-0 grand total and unit headings. Returns (parent -> children).
+/// group), the level-0 grand total and unit headings; a 表7 project printed without a code is a
+/// root of its group. Returns (parent -> children).
 pub fn code_tree(table: &Table) -> Vec<(usize, Vec<usize>)> {
     let rows = &table.rows;
     let is_heading = |r: &Row| r.key.code.is_none() && r.key.unit.is_some();
@@ -187,10 +188,14 @@ pub fn code_tree(table: &Table) -> Vec<(usize, Vec<usize>)> {
     let mut roots_by_unit: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     let headings: Vec<usize> = (0..rows.len()).filter(|&i| is_heading(&rows[i])).collect();
     for (i, row) in rows.iter().enumerate() {
-        let Some(code) = &row.key.code else { continue };
         let unit = &row.key.unit;
         let mut parent = None;
-        let mut c = parent_code(code);
+        let mut c = match &row.key.code {
+            Some(code) => parent_code(code),
+            // A 表7 project printed without a code: a root of its group.
+            None if row.key.level.is_none() && row.key.project_name.is_some() => None,
+            None => continue,
+        };
         while let Some(pc) = c {
             let found = (0..rows.len())
                 .filter(|&j| rows[j].key.code.as_deref() == Some(pc) && &rows[j].key.unit == unit)

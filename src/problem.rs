@@ -46,8 +46,10 @@ pub enum ProblemKind {
     RowTooWide { printed: usize, columns: usize },
     #[error("公开07表: no row of amounts found")]
     ThreePublicNoAmounts,
-    #[error("公开07表 prints {0} amounts, the template has 12")]
-    ThreePublicCount(usize),
+    #[error("公开07表 prints {printed} amounts, its header shows {columns} columns")]
+    ThreePublicCount { printed: usize, columns: usize },
+    #[error("公开07表: the header names none of the 三公 items")]
+    ThreePublicNoItems,
 }
 
 impl Problem {
@@ -103,12 +105,12 @@ mod tests {
         assert_eq!(p.to_string(), "line 12: title found but no table rows follow");
         let t = Problem::whole(ProblemKind::TableFailed {
             table_type: TableType::ThreePublic,
-            reason: Some(Box::new(Problem::at(40, ProblemKind::ThreePublicCount(7)))),
+            reason: Some(Box::new(Problem::at(40, ProblemKind::ThreePublicCount { printed: 13, columns: 12 }))),
         });
-        assert_eq!(t.to_string(), "three_public: line 40: 公开07表 prints 7 amounts, the template has 12");
+        assert_eq!(t.to_string(), "three_public: line 40: 公开07表 prints 13 amounts, its header shows 12 columns");
         assert_eq!(
             t.map_lines(&|l| l + 1).to_string(),
-            "three_public: line 41: 公开07表 prints 7 amounts, the template has 12"
+            "three_public: line 41: 公开07表 prints 13 amounts, its header shows 12 columns"
         );
     }
 }

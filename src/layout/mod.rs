@@ -6,8 +6,10 @@ pub mod aligned;
 pub mod grid;
 pub mod html;
 pub mod pdf_text;
+pub mod three_public;
 pub mod titles;
 pub mod tsv;
+pub mod unit_groups;
 
 use crate::model::{DocKind, Layout, SourceUnit, Table, TableStatus, TableType};
 use crate::normalize::strip_ws;
@@ -362,7 +364,12 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
         }
         parsed[i] = Some(table);
     }
-    merge_continuations(regions, parsed.into_iter().flatten().collect())
+    let mut tables = merge_continuations(regions, parsed.into_iter().flatten().collect());
+    for table in tables.iter_mut().filter(|t| t.table_type == TableType::ProjectExpenditure) {
+        let half = table.half_digit();
+        unit_groups::mark_unit_headings(&mut table.rows, half);
+    }
+    tables
 }
 
 /// A table printed as its template only: header and a `合计` line, not one amount (column
@@ -429,16 +436,8 @@ fn merge_continuations(regions: &[Region], tables: Vec<Table>) -> Vec<Table> {
         let prev = out.iter_mut().rev().find(|t| t.table_type == table.table_type);
         match prev {
             Some(prev) if region.continued => {
-                // Rows before the continuation's first sub-unit heading belong to the unit the
-                // table was in at the break.
-                let unit = prev.rows.last().and_then(|r| r.key.unit.clone());
-                let mut rows = table.rows;
-                for row in rows.iter_mut().take_while(|r| !(r.key.code.is_none() && r.key.unit.is_some())) {
-                    if row.key.code.is_some() && row.key.unit.is_none() {
-                        row.key.unit = unit.clone();
-                    }
-                }
-                prev.rows.extend(rows);
+                // 表7's sub-unit groups are read once the table is whole (`unit_groups`).
+                prev.rows.extend(table.rows);
                 prev.last_line = table.last_line;
                 prev.decimals = prev.decimals.max(table.decimals);
                 if prev.status == TableStatus::DeclaredEmpty && !prev.rows.is_empty() {

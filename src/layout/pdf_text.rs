@@ -275,7 +275,7 @@ pub fn parse(
         (TableType::RevenueExpenditureSummary | TableType::FiscalSummary, _) => {
             parse_two_sided(&lines, table_type, kind, has_line_no)
         }
-        (TableType::ThreePublic, DocKind::Final) => parse_three_public_row(body, &lines),
+        (TableType::ThreePublic, DocKind::Final) => parse_three_public_row(body, base_line, &lines),
         (TableType::ThreePublic | TableType::Carryover, _) => parse_labelled(&lines, table_type, kind),
         (TableType::BasicExpenditureByEconomic, DocKind::Final) if is_grouped(&lines) => parse_grouped_economic(&lines),
         _ => parse_coded(&lines, table_type, kind, code_names),
@@ -329,7 +329,8 @@ fn parse_coded(
                 p.add(&tokens);
             }
         } else {
-            // A labelled row without a code (a sub-unit heading in a grouped 表7).
+            // A labelled row without a code (a sub-unit heading in a grouped 表7, or a project
+            // printed without a code).
             finished.extend(open.take());
             let mut p = Pending::new(dl.line);
             p.add(&tokens);
@@ -337,7 +338,6 @@ fn parse_coded(
         }
     }
     finished.extend(open.take());
-    let mut unit: Option<String> = None;
     for p in finished {
         let mut key = RowKey::default();
         if let Some(code) = &p.code {
@@ -350,18 +350,13 @@ fn parse_coded(
             } else {
                 key.name = Some(p.text());
             }
-            key.unit = unit.clone();
         } else if p.total {
             key.level = Some(0);
             key.name = Some(p.text());
         } else {
+            // A 表7 sub-unit heading if its sums prove it (`unit_groups`).
             key.level = Some(0);
-            let label = p.text();
-            if table_type == TableType::ProjectExpenditure {
-                unit = Some(label.clone());
-                key.unit = Some(label.clone());
-            }
-            key.name = Some(label);
+            key.name = Some(p.text());
         }
         let cells = col.cells(&p.nums);
         col.rows.push(Row::new(p.line, key, columns.clone(), cells));
@@ -638,54 +633,33 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
     Ok(ParsedRows { rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }
 
-/// 公开07表 printed as text: one line of twelve numbers (全年预算数, then 决算数; each 合计,
-/// 因公出国, 公务用车 小计, 购置, 运行, 公务接待), item names from the header text.
-fn parse_three_public_row(body: &[&str], lines: &[DataLine]) -> Result<ParsedRows, Problem> {
-    const ORDER: [(&str, &str); 6] = [
-        ("total", "合计"),
-        ("overseas_travel", "因公出国（境）费"),
-        ("vehicles", "公务用车购置及运行维护费"),
-        ("vehicle_purchase", "公务用车购置费"),
-        ("vehicle_operation", "公务用车运行维护费"),
-        ("official_reception", "公务接待费"),
-    ];
-    let columns = Columns::template(&["total"]);
-    let data = lines
-        .iter()
-        .find(|dl| {
-            let t = tokenize(dl.text);
-            t.len() >= 6 && t.iter().all(|x| matches!(x, Tok::Num(_)))
-        })
-        .ok_or(Problem::whole(ProblemKind::ThreePublicNoAmounts))?;
-    let nums: Vec<AmountToken> =
-        tokenize(data.text).into_iter().filter_map(|t| if let Tok::Num(a) = t { Some(a) } else { None }).collect();
-    if nums.len() != 12 && nums.len() != 6 {
-        return Err(Problem::at(data.line, ProblemKind::ThreePublicCount(nums.len())));
-    }
-    // Printed item names, where the header spells them.
-    let header_words: Vec<String> = body.iter().flat_map(|l| l.split_whitespace()).map(strip_ws).collect();
-    let name_of = |item: &str, default: &str| -> String {
-        header_words
-            .iter()
-            .find(|w| !w.contains("小计") && three_public_item(w) == Some(item))
-            .cloned()
-            .unwrap_or_else(|| default.to_string())
+/// 公开07表 printed as text: its header lines (words) and the numbers of its data lines, for
+/// `three_public::parse_final`. Numbers may wrap over lines (one per line in some extractions).
+fn parse_three_public_row(body: &[&str], base_line: usize, lines: &[DataLine]) -> Result<ParsedRows, Problem> {
+    let numeric = |dl: &DataLine| {
+        let t = tokenize(dl.text);
+        !t.is_empty() && t.iter().all(|x| matches!(x, Tok::Num(_)))
     };
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
-    let bases: &[&'static str] = if nums.len() == 12 { &["budget", "actual"] } else { &["actual"] };
-    for (b, basis) in bases.iter().enumerate() {
-        for (k, (item, default)) in ORDER.iter().enumerate() {
-            let cells = col.cells(&nums[b * 6 + k..b * 6 + k + 1]);
-            let key = RowKey {
-                item: Some(item.to_string()),
-                item_name: Some(name_of(item, default)),
-                basis: Some(basis),
-                ..Default::default()
-            };
-            col.rows.push(Row::new(data.line, key, columns.clone(), cells));
-        }
-    }
-    Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
+    let start = lines.iter().position(numeric).ok_or(Problem::whole(ProblemKind::ThreePublicNoAmounts))?;
+    let data: Vec<&DataLine> = lines[start..].iter().take_while(|dl| numeric(dl)).collect();
+    // Each number with its line.
+    let nums: Vec<(usize, AmountToken)> = data
+        .iter()
+        .flat_map(|dl| tokenize(dl.text).into_iter().map(move |t| (dl.line, t)))
+        .filter_map(|(line, t)| if let Tok::Num(a) = t { Some((line, a)) } else { None })
+        .collect();
+    let header: Vec<Vec<String>> = body[..data[0].line - base_line]
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !is_page_header(l) && !is_page_furniture(l) && !is_prose(l) && !is_numbering_line(l))
+        .map(|l| l.split_whitespace().map(strip_ws).collect())
+        .collect();
+    let printed = super::three_public::PrintedNumbers {
+        line: nums[0].0,
+        decimals: nums.iter().map(|(_, n)| n.decimals()).max().unwrap_or(0),
+        nums: nums.into_iter().map(|(_, n)| n).collect(),
+    };
+    super::three_public::parse_final(&header, &printed)
 }
 
 /// 三公 items by the meaning of their label.

@@ -194,7 +194,6 @@ fn parse_coded(
 ) -> Result<Vec<Row>, Problem> {
     let columns = Columns::template(super::template_columns(table_type, kind)?);
     let mut rows = Vec::new();
-    let mut unit: Option<String> = None;
     let function_coded = table_type.is_function_coded();
     // 表7 rows without a project name leave its cell blank: values start where they start on
     // the rows that fill it (project rows, the total row).
@@ -231,7 +230,6 @@ fn parse_coded(
                 key.name = texts.first().cloned();
                 if table_type == TableType::ProjectExpenditure {
                     key.project_name = texts.get(1).cloned();
-                    key.unit = unit.clone();
                 }
                 key.code = Some(code);
             }
@@ -240,13 +238,9 @@ fn parse_coded(
                 key.name = texts.last().map(|t| strip_ws(t));
             }
             None if has_amount && !texts.is_empty() => {
-                let label = texts.concat();
+                // A 表7 sub-unit heading if its sums prove it (`unit_groups`).
                 key.level = Some(0);
-                if table_type == TableType::ProjectExpenditure {
-                    unit = Some(label.clone());
-                    key.unit = Some(label.clone());
-                }
-                key.name = Some(label);
+                key.name = Some(texts.concat());
             }
             None => continue,
         }

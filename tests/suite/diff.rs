@@ -130,8 +130,10 @@ fn edited_copy_reports_exactly_the_edited_cells() {
     // - final_tsv (004, 公开06表): 公用经费合计 3.34 -> 4.34 万元. The contract folds 人员经费合计 and
     //   公用经费合计 into one level-0 row 合计 with `total` their sum, so the printed number changes
     //   that row's `public` AND its derived `total` (139.81 -> 140.81 万元).
-    // - pdf_text (000, 表6, blank cells dropped): 302 01 办公费 3.60 3.60 -> 4.60 4.60. 302 is a
-    //   公用经费 code, so the second number stays in `public`: `total` and `public` change.
+    // - pdf_text (000, 表6, blank cells dropped): 301 01 基本工资 37.19 37.19 -> 38.19 38.19. The
+    //   contract fixes 301 as 人员经费, so the second number stays in `personnel`: `total` and
+    //   `personnel` change. (An edit under 302 would not do: 302 is not fixed, and a misprint there
+    //   leaves its rows' columns in doubt.)
     // - markdown_tsv (003, 表10 三公): 公务接待费 2.89 2.89 -> 12.89 12.89 (合计, 一般公共预算):
     //   `total` and `general_budget` of official_reception; the largest change.
     let new_docs = edited(
@@ -146,7 +148,7 @@ fn edited_copy_reports_exactly_the_edited_cells() {
         "人员经费合计\t\t136.47\t公用经费合计\t\t\t\t\t\t3.34",
         "人员经费合计\t\t136.47\t公用经费合计\t\t\t\t\t\t4.34",
     );
-    let new_docs = edited(&new_docs, "000_", "302 01 办公费 3.60 3.60", "302 01 办公费 4.60 4.60");
+    let new_docs = edited(&new_docs, "000_", "301 01 基本工资 37.19 37.19", "301 01 基本工资 38.19 38.19");
     let new_docs = edited(&new_docs, "003_", "公务接待费\t2.89\t2.89\t\t", "公务接待费\t12.89\t12.89\t\t");
     let new = build(tmp.path(), "new", &new_docs);
 
@@ -161,8 +163,8 @@ fn edited_copy_reports_exactly_the_edited_cells() {
         cell("expenditure_by_function", "2080501", "total", 19_800, 29_800),
         cell("basic_expenditure_by_economic", "total", "public", 33_400, 43_400),
         cell("basic_expenditure_by_economic", "total", "total", 1_398_100, 1_408_100),
-        cell("basic_expenditure_by_economic", "30201", "total", 36_000, 46_000),
-        cell("basic_expenditure_by_economic", "30201", "public", 36_000, 46_000),
+        cell("basic_expenditure_by_economic", "30101", "total", 371_900, 381_900),
+        cell("basic_expenditure_by_economic", "30101", "personnel", 371_900, 381_900),
         cell("three_public", "official_reception:budget", "total", 28_900, 128_900),
         cell("three_public", "official_reception:budget", "general_budget", 28_900, 128_900),
     ];
