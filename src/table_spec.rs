@@ -194,15 +194,35 @@ fn vocabulary(table_type: TableType, side: Option<Side>) -> &'static [&'static s
 /// The contract column a printed header path means, or `None` when no alias matches: the
 /// longest suffix of the path that the alias table names wins.
 pub fn column_for(table_type: TableType, kind: DocKind, side: Option<Side>, path: &[String]) -> Option<&'static str> {
+    column_match(table_type, kind, side, path).map(|(c, _)| c)
+}
+
+/// As [`column_for`], with how many printed path elements the match left unexplained (the
+/// groups above the matched suffix): the fewer, the surer.
+pub fn column_match(
+    table_type: TableType,
+    kind: DocKind,
+    side: Option<Side>,
+    path: &[String],
+) -> Option<(&'static str, usize)> {
     let vocabulary = vocabulary(table_type, side);
     let parts: Vec<String> = path.iter().map(|p| normalize_header(p)).filter(|p| !p.is_empty()).collect();
+    // `基本支出/小计`: a group's own subtotal column means what the group means.
+    if let [.., _, leaf] = parts.as_slice() {
+        if matches!(leaf.as_str(), "小计" | "合计") {
+            let groups: Vec<String> = parts[..parts.len() - 1].to_vec();
+            if let Some(m) = column_match(table_type, kind, side, &groups) {
+                return Some(m);
+            }
+        }
+    }
     (0..parts.len()).find_map(|from| {
         let key = parts[from..].join("/");
         ALIASES
             .iter()
             .filter(|(_, c, f)| vocabulary.contains(c) && (*f == For::Any || *f == For::Kind(kind)))
             .find(|(text, _, _)| *text == key)
-            .map(|(_, c, _)| *c)
+            .map(|(_, c, _)| (*c, from))
     })
 }
 

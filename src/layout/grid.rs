@@ -229,7 +229,34 @@ fn header_words(header: &[&GridLine]) -> Vec<Word> {
             }
         }
     }
+    join_letter_spaced(out)
+}
+
+/// `总   计`, `合 计`: single characters spaced out across a cell are one word.
+fn join_letter_spaced(words: Vec<Word>) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::new();
+    for w in words {
+        match out.last_mut() {
+            Some(p)
+                if p.row == w.row
+                    && w.text.chars().count() == 1
+                    && p.text.chars().all(|c| !c.is_ascii())
+                    && p.text.chars().count() <= 3
+                    && p.end + 4 >= w.start
+                    && out_single_spaced(p) =>
+            {
+                p.text.push_str(&w.text);
+                p.end = w.end;
+            }
+            _ => out.push(w),
+        }
+    }
     out
+}
+
+/// A word built only from single spaced-out characters so far (its span is wider than its text).
+fn out_single_spaced(w: &Word) -> bool {
+    w.text.chars().count() == 1 || w.end - w.start > w.text.chars().count()
 }
 
 /// Column i's header slot runs from the end of band i-1 to the end of band i (numbers are
@@ -243,8 +270,8 @@ fn slot_of(bands: &[Band], label_end: usize, w: &Word) -> Option<usize> {
     Some(i)
 }
 
-/// The header path of every band, top group first.
-fn header_paths(words: &[Word], bands: &[Band], label_end: usize) -> Vec<Vec<String>> {
+/// The header of every band: its group path (top first) and its own words (top to bottom).
+fn header_paths(words: &[Word], bands: &[Band], label_end: usize) -> Vec<(Vec<String>, Vec<String>)> {
     let slots: Vec<Option<usize>> = words.iter().map(|w| slot_of(bands, label_end, w)).collect();
     let mut group_of: Vec<Option<(usize, usize)>> = vec![None; words.len()];
     // Top-down: a lower group nests inside the groups above it.
@@ -275,11 +302,7 @@ fn header_paths(words: &[Word], bands: &[Band], label_end: usize) -> Vec<Vec<Str
             let leaf: Vec<&Word> =
                 (0..words.len()).filter(|&i| slots[i] == Some(b) && group_of[i].is_none()).map(|i| &words[i]).collect();
             let leaf = owning_cluster(leaf, bands[b]);
-            let text: String = leaf.iter().map(|w| w.text.as_str()).collect();
-            if !text.is_empty() {
-                path.push(text);
-            }
-            path
+            (path, leaf.iter().map(|w| w.text.clone()).collect())
         })
         .collect()
 }
@@ -388,21 +411,47 @@ enum Role {
     LineNo,
 }
 
-/// Maps every band's header path to a contract column; the first band that claims a column
-/// keeps it, a later one is unmapped (never moved into a neighbour).
-fn columns_of(paths: &[Vec<String>], table_type: TableType, kind: DocKind, side: Option<Side>) -> (Columns, Vec<Role>) {
+/// Maps every band's header path to a contract column. Where several printed columns claim one
+/// contract column, the one whose header the alias explains wholly keeps it; if that does not
+/// single one out, none does (a column is never guessed, and never moved into a neighbour).
+fn columns_of(
+    headers: &[(Vec<String>, Vec<String>)],
+    table_type: TableType,
+    kind: DocKind,
+    side: Option<Side>,
+) -> (Columns, Vec<Role>) {
     let mut cols: Vec<Column> = Vec::new();
     let mut roles = Vec::new();
-    let mut used: HashSet<&'static str> = HashSet::new();
-    for path in paths {
-        let leaf = path.last().map(|p| table_spec::normalize_header(p)).unwrap_or_default();
-        if matches!(leaf.as_str(), "行次" | "栏次") {
+    let mut matches: Vec<Option<(&'static str, usize)>> = Vec::new();
+    for (groups, leaf) in headers {
+        let mut path = groups.clone();
+        if !leaf.is_empty() {
+            path.push(leaf.concat());
+        }
+        let last = path.last().map(|p| table_spec::normalize_header(p)).unwrap_or_default();
+        if matches!(last.as_str(), "行次" | "栏次") {
             roles.push(Role::LineNo);
             continue;
         }
-        let name = table_spec::column_for(table_type, kind, side, path).filter(|n| used.insert(*n));
+        // The column's words may start with a title or group line that no group cell took:
+        // failing the whole, its lower words alone (the upper ones count as unexplained).
+        let found = (0..leaf.len().max(1)).find_map(|k| {
+            let mut p = groups.clone();
+            p.extend((k > 0).then(|| leaf[..k].concat()));
+            p.extend((!leaf.is_empty()).then(|| leaf[k..].concat()));
+            table_spec::column_match(table_type, kind, side, &p)
+        });
+        matches.push(found);
         roles.push(Role::Value(cols.len()));
-        cols.push(Column { name, header: table_spec::header_text(path) });
+        cols.push(Column { name: None, header: table_spec::header_text(&path) });
+    }
+    for (i, m) in matches.iter().enumerate() {
+        let Some((name, leftover)) = *m else { continue };
+        let rivals: Vec<usize> = matches.iter().flatten().filter(|(n, _)| *n == name).map(|(_, l)| *l).collect();
+        let best = rivals.iter().min().copied().unwrap_or(leftover);
+        if leftover == best && rivals.iter().filter(|l| **l == best).count() == 1 {
+            cols[i].name = Some(name);
+        }
     }
     (Columns::new(cols), roles)
 }
@@ -769,12 +818,29 @@ fn three_public_by_header(header: &[&GridLine], parsed: &[Parsed], kind: DocKind
     let columns = Columns::template(&["total"]);
     let mut rows = Vec::new();
     let Some(data) = parsed.first() else { return rows };
+    // Where a `“三公”经费` group is printed, only its columns are 三公 items (a 合计 beside it
+    // also counts 会议费 and 培训费).
+    let scoped = paths.iter().any(|(groups, _)| groups.iter().any(|g| g.contains("三公")));
+    // A 合计 over 会议费 / 培训费 too is not the 三公 total.
+    let wider_total = paths.iter().any(|(g, l)| (g.concat() + &l.concat()).contains(['会', '培']));
     for c in &data.values {
         let Some(b) = band_of(&bands, c) else { continue };
-        let path = &paths[b];
-        let Some(leaf) = path.iter().rev().find(|p| super::pdf_text::three_public_item(p).is_some()) else { continue };
-        let Some(item) = super::pdf_text::three_public_item(leaf) else { continue };
-        let joined = path.concat();
+        let (groups, leaf) = &paths[b];
+        if scoped && !groups.iter().any(|g| g.contains("三公")) {
+            continue;
+        }
+        let leaf = leaf.concat();
+        if wider_total && strip_ws(&leaf) == "合计" {
+            continue;
+        }
+        // A 小计 / 合计 column means its group: `公务用车购置及运行维护费/小计` is the vehicles line.
+        let named = match (strip_ws(&leaf).as_str(), groups.last()) {
+            ("小计" | "合计", Some(g)) => g.clone(),
+            _ => leaf.clone(),
+        };
+        let item = if named.contains("三公") { Some("total") } else { super::pdf_text::three_public_item(&named) };
+        let Some(item) = item else { continue };
+        let joined = groups.concat() + &leaf;
         let basis = if kind == DocKind::Final && joined.contains("决算") { "actual" } else { "budget" };
         let a = c.amount();
         if let Some(a) = a {
@@ -783,14 +849,50 @@ fn three_public_by_header(header: &[&GridLine], parsed: &[Parsed], kind: DocKind
         }
         let key = RowKey {
             item: Some(item.to_string()),
-            item_name: Some(clean_label(leaf)),
+            item_name: Some(clean_label(&named)),
             basis: Some(basis),
             ..Default::default()
         };
         rows.push(Row::new(data.line, key, columns.clone(), Cells::Placed(vec![a.and_then(|a| a.value())])));
     }
+    // Two columns read as one item: the header does not decide which, so neither is kept.
+    let twice = |r: &Row| rows.iter().filter(|o| o.key.item == r.key.item && o.key.basis == r.key.basis).count() > 1;
+    let dups: Vec<bool> = rows.iter().map(twice).collect();
+    let mut k = 0;
+    rows.retain(|_| {
+        k += 1;
+        !dups[k - 1]
+    });
+    // Items read from a header are kept only when the table's own sums confirm them (a total
+    // must be printed with its parts and equal them): a misread header never publishes.
+    if !three_public_sums_hold(&rows) {
+        rows.clear();
+    }
     rows.sort_by_key(|r| r.key.basis != Some("budget"));
     rows
+}
+
+/// 合计 = 出国 + 接待 + 公务用车 and 公务用车 = 购置 + 运行, per basis, within rounding; a total
+/// printed without all its parts cannot be confirmed.
+fn three_public_sums_hold(rows: &[Row]) -> bool {
+    let value = |basis: &str, item: &str| -> Option<rust_decimal::Decimal> {
+        let r = rows.iter().find(|r| r.key.basis == Some(basis) && r.key.item.as_deref() == Some(item))?;
+        match &r.cells {
+            Cells::Placed(v) => Some(v.first().copied().flatten().unwrap_or_default()),
+            Cells::Unplaced(_) => None,
+        }
+    };
+    let rules: [(&str, &[&str]); 2] = [
+        ("total", &["overseas_travel", "official_reception", "vehicles"]),
+        ("vehicles", &["vehicle_purchase", "vehicle_operation"]),
+    ];
+    ["budget", "actual"].iter().all(|basis| {
+        rules.iter().all(|(target, parts)| {
+            let Some(t) = value(basis, target) else { return true };
+            let sum: Option<rust_decimal::Decimal> = parts.iter().map(|p| value(basis, p)).sum();
+            sum.is_some_and(|s| (t - s).abs() <= rust_decimal::Decimal::new(2, 2))
+        })
+    })
 }
 
 #[cfg(test)]
