@@ -32,6 +32,9 @@ pub enum Command {
         /// relative path) and write its `part-K-of-N.parquet` files into the shared output.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Extract every input again instead of reusing the last snapshot's rows of unchanged ones.
+        #[arg(long)]
+        full: bool,
     },
     /// Show one document: layout, metadata, every table as a grid, its checks.
     Inspect {

@@ -40,6 +40,9 @@ pub struct Settings {
     pub rounding: Rounding,
     pub keep_previous: bool,
     pub aliases: BTreeMap<String, String>,
+    /// Extract every input even where the last snapshot's rows could be reused (`run --full`;
+    /// not a config key).
+    pub full: bool,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             rounding: Rounding::Envelope,
             keep_previous: true,
             aliases: BTreeMap::new(),
+            full: false,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod extract;
 pub mod facts;
 pub mod identity;
+pub mod incremental;
 pub mod inspect;
 pub mod layout;
 pub mod meta;

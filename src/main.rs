@@ -21,7 +21,7 @@ fn settings_from(config: Option<&Path>) -> Result<Settings, String> {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run { config, input, output, threads, shard } => {
+        Command::Run { config, input, output, threads, shard, full } => {
             let mut settings = match settings_from(config.as_deref()) {
                 Ok(s) => s,
                 Err(e) => {
@@ -38,6 +38,7 @@ fn main() {
             if let Some(t) = threads {
                 settings.threads = t;
             }
+            settings.full = full;
             let shard = match shard.as_deref().map(budget_etl::sink::Shard::parse).transpose() {
                 Ok(s) => s,
                 Err(e) => {

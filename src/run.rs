@@ -6,15 +6,16 @@ use crate::config::Settings;
 use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract_with, Extracted};
+use crate::incremental::{extraction_version, manifest_path, ManifestEntry, Previous};
 use crate::model::{CheckStatus, DocStatus, TableStatus, TableType};
 use crate::problem::{Problem, ProblemKind};
 use crate::sink::{
-    publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocumentRecord, FactRow, OpenFile, Shard,
-    SnapshotWriter, TableRecord,
+    publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocPlace, DocumentRecord, FactRow, OpenFile,
+    Reuse, Shard, SnapshotWriter, TableRecord,
 };
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -195,6 +196,12 @@ pub struct RunSummary {
     pub failing_total: usize,
     pub output: String,
     pub elapsed: Duration,
+    /// Documents whose rows came from the last snapshot (same path, bytes and extraction version).
+    pub reused: usize,
+    /// Documents extracted in this run (new, changed, or not reusable).
+    pub extracted: usize,
+    /// Inputs of the last snapshot that are gone.
+    pub dropped: usize,
 }
 
 impl RunSummary {
@@ -211,6 +218,10 @@ impl RunSummary {
             "budget-etl: {} documents — {} ok, {} partial, {} failed\n",
             self.documents, self.ok, self.partial, self.failed
         );
+        s.push_str(&format!(
+            "  {} extracted, {} reused from the last snapshot, {} dropped since it\n",
+            self.extracted, self.reused, self.dropped
+        ));
         for r in self.reasons.iter().take(5) {
             let short: String = r.chars().take(160).collect();
             s.push_str(&format!("  ! {short}{}\n", if short.len() < r.len() { "…" } else { "" }));
@@ -245,19 +256,38 @@ fn progress_bar(n: usize, show: bool) -> indicatif::ProgressBar {
 }
 
 impl RunSummary {
-    fn add(&mut self, out: &DocOutput) {
+    fn add_document(&mut self, status: DocStatus, error: Option<&String>) {
         self.documents += 1;
-        match out.document.status {
+        match status {
             DocStatus::Ok => self.ok += 1,
             DocStatus::Partial => self.partial += 1,
             DocStatus::Failed => self.failed += 1,
         }
-        if let Some(e) = &out.document.error {
+        if let Some(e) = error {
             self.reasons_total += 1;
             if self.reasons.len() < SHOWN {
                 self.reasons.push(e.clone());
             }
         }
+    }
+
+    /// A document taken from the last snapshot counts as it did when it was extracted (its
+    /// failing checks are counted, not listed).
+    fn add_reused(&mut self, e: &ManifestEntry) {
+        self.reused += 1;
+        self.add_document(e.status, e.error.as_ref());
+        for (status, n) in &e.tables {
+            *self.tables_by_status.entry(status).or_default() += n;
+        }
+        for (status, n) in &e.checks {
+            *self.checks_by_status.entry(status).or_default() += n;
+        }
+        self.failing_total += e.checks.get(CheckStatus::Fail.as_str()).copied().unwrap_or(0);
+    }
+
+    fn add(&mut self, out: &DocOutput) {
+        self.extracted += 1;
+        self.add_document(out.document.status, out.document.error.as_ref());
         for t in &out.tables {
             *self.tables_by_status.entry(t.status.as_str()).or_default() += 1;
         }
@@ -290,20 +320,85 @@ struct SortKey {
     doc_id: String,
 }
 
-/// The sort key from a quick read (metadata only; the same functions the full extraction uses).
-fn sort_key(file: &SourceFile, settings: &Settings) -> SortKey {
+/// What the first pass learns of a file: its place in the output order, its bytes' hash, and
+/// whether the last snapshot's rows for it can be reused.
+#[derive(Debug)]
+struct Keyed {
+    key: SortKey,
+    sha256: String,
+    reused: bool,
+}
+
+/// The sort key from a quick read (metadata only; the same functions the full extraction uses),
+/// or from the last snapshot's manifest when the file is unchanged (then it is only hashed).
+fn sort_key(file: &SourceFile, settings: &Settings, previous: &Previous) -> Keyed {
     let Ok(bytes) = std::fs::read(&file.path) else {
-        return SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() };
+        let key = SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() };
+        return Keyed { key, sha256: String::new(), reused: false };
     };
-    let doc_id = hex(&Sha256::digest(&bytes))[..16].to_string();
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let doc_id = sha256[..16].to_string();
+    if let Some(e) = previous.reusable(&file.rel_path, &sha256) {
+        let key = SortKey { department: e.sort_department.clone(), doc_kind: e.sort_kind.clone(), doc_id };
+        return Keyed { key, sha256, reused: true };
+    }
     let (department, kind) = match decode(&bytes, settings.encoding.as_deref()) {
         Ok(d) => std::panic::catch_unwind(|| crate::extract::sort_metadata(&d.text)).unwrap_or_default(),
         Err(_) => (None, None),
     };
-    SortKey {
+    let key = SortKey {
         department: department.unwrap_or_default(),
         doc_kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
         doc_id,
+    };
+    Keyed { key, sha256, reused: false }
+}
+
+/// A document is reused only if its `doc_id` is unique in this run too, so its rows in the
+/// previous files are told apart from every other document's.
+fn keep_unique_reuse(keyed: &mut [Keyed]) {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for k in keyed.iter() {
+        *count.entry(k.key.doc_id.as_str()).or_default() += 1;
+    }
+    let duplicated: std::collections::HashSet<String> =
+        count.into_iter().filter(|(_, n)| *n > 1).map(|(id, _)| id.to_string()).collect();
+    for k in keyed.iter_mut().filter(|k| duplicated.contains(&k.key.doc_id)) {
+        k.reused = false;
+    }
+}
+
+/// Every document's place in the output order, for merging reused rows into the new files.
+fn reuse_plan(keyed: &[Keyed], order: &[usize], previous: &std::path::Path) -> Reuse {
+    let mut docs = HashMap::with_capacity(order.len());
+    for (ordinal, &i) in order.iter().enumerate() {
+        let place = DocPlace { ordinal: ordinal as u32, reused: keyed[i].reused };
+        docs.entry(keyed[i].key.doc_id.clone()).or_insert(place);
+    }
+    let reused = keyed.iter().filter(|k| k.reused).count();
+    Reuse { previous: previous.to_path_buf(), docs, reused }
+}
+
+/// The manifest's line for a document extracted in this run.
+fn manifest_entry(file: &SourceFile, keyed: &Keyed, out: &DocOutput) -> ManifestEntry {
+    let mut tables = BTreeMap::new();
+    for t in &out.tables {
+        *tables.entry(t.status.as_str()).or_default() += 1;
+    }
+    let mut checks = BTreeMap::new();
+    for c in &out.checks {
+        *checks.entry(c.status.as_str()).or_default() += 1;
+    }
+    ManifestEntry {
+        rel_path: file.rel_path.clone(),
+        // A file that changed between the two passes is never reused (its sort key is stale).
+        sha256: if out.document.sha256 == keyed.sha256 { keyed.sha256.clone() } else { String::new() },
+        sort_department: keyed.key.department.clone(),
+        sort_kind: keyed.key.doc_kind.clone(),
+        status: out.document.status,
+        tables,
+        checks,
+        error: out.document.error.clone(),
     }
 }
 
@@ -326,11 +421,17 @@ pub fn run_shard(settings: &Settings, shard: Option<Shard>, show_progress: bool)
         files.retain(|f| s.owns(&f.rel_path));
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.threads).build().map_err(|e| e.to_string())?;
+    let version = extraction_version(settings);
+    let mut previous = Previous::load(&settings.output, shard, &version);
+    if settings.full {
+        previous = previous.without_reuse();
+    }
     // Pass 1: each document's place in the output order, so rows stream to the writer.
-    let keys: Vec<SortKey> = pool.install(|| files.par_iter().map(|f| sort_key(f, settings)).collect());
+    let mut keyed: Vec<Keyed> = pool.install(|| files.par_iter().map(|f| sort_key(f, settings, &previous)).collect());
+    keep_unique_reuse(&mut keyed);
     let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then_with(|| files[a].rel_path.cmp(&files[b].rel_path)));
-    drop(keys);
+    order.sort_by(|&a, &b| keyed[a].key.cmp(&keyed[b].key).then_with(|| files[a].rel_path.cmp(&files[b].rel_path)));
+    let plan = Plan { files: &files, keyed: &keyed, order: &order, previous: &previous, version: &version };
     let mut staging = staging_dir(&settings.output);
     if let Some(s) = shard {
         let name = staging.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -342,7 +443,7 @@ pub fn run_shard(settings: &Settings, shard: Option<Shard>, show_progress: bool)
     if let Some(parent) = settings.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| format!("output {} not writable: {e}", parent.display()))?;
     }
-    let result = write_documents(settings, &files, &order, &pool, &staging, shard, show_progress).and_then(|summary| {
+    let result = write_documents(settings, &plan, &pool, &staging, shard, show_progress).and_then(|summary| {
         match shard {
             Some(_) => publish_shard(&staging, &settings.output),
             None => publish(&staging, &settings.output, settings.keep_previous),
@@ -362,14 +463,48 @@ pub fn run_shard(settings: &Settings, shard: Option<Shard>, show_progress: bool)
     }
 }
 
-/// Hands a chunk's outputs to the summary and the writer, in order.
-fn write_outputs(writer: &mut SnapshotWriter, summary: &mut RunSummary, outputs: Vec<DocOutput>) -> Result<(), String> {
-    for out in outputs {
+/// What pass 1 decided: the files, what each is, and the output order.
+struct Plan<'a> {
+    files: &'a [SourceFile],
+    keyed: &'a [Keyed],
+    order: &'a [usize],
+    previous: &'a Previous,
+    version: &'a str,
+}
+
+/// Hands a chunk's outputs (files `chunk`) to the summary, the manifest and the writer, in order.
+fn write_outputs(
+    writer: &mut SnapshotWriter,
+    summary: &mut RunSummary,
+    manifest: &mut [Option<ManifestEntry>],
+    plan: &Plan,
+    chunk: &[usize],
+    outputs: Vec<DocOutput>,
+) -> Result<(), String> {
+    for (&i, out) in chunk.iter().zip(outputs) {
         summary.add(&out);
+        manifest[i] = Some(manifest_entry(&plan.files[i], &plan.keyed[i], &out));
         writer.add(out.document, out.tables, out.checks, out.rows)?;
         writer.add_facts(out.facts)?;
     }
     Ok(())
+}
+
+/// Writes the snapshot's manifest (all entries, in file order), synced.
+fn write_manifest(
+    staging: &std::path::Path,
+    shard: Option<Shard>,
+    plan: &Plan,
+    entries: Vec<Option<ManifestEntry>>,
+) -> Result<(), String> {
+    let entries: Vec<ManifestEntry> = entries.into_iter().flatten().collect();
+    let path = manifest_path(staging, shard);
+    let io = |e: std::io::Error| format!("{}: {e}", path.display());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(&path, crate::incremental::render(plan.version, &entries)).map_err(io)?;
+    std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(io)
 }
 
 /// Extracts one chunk of documents in parallel, returned in the chunk's order.
@@ -399,32 +534,46 @@ fn extract_chunk(
 /// Pass 2: extracts the documents chunk by chunk in output order into a staging snapshot.
 fn write_documents(
     settings: &Settings,
-    files: &[SourceFile],
-    order: &[usize],
+    plan: &Plan,
     pool: &rayon::ThreadPool,
     staging: &std::path::Path,
     shard: Option<Shard>,
     show_progress: bool,
 ) -> Result<RunSummary, String> {
+    let files = plan.files;
     let mut writer = SnapshotWriter::create(staging, shard)?;
-    let pb = progress_bar(files.len(), show_progress);
-    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0)).collect();
     let mut summary = RunSummary::default();
+    let mut manifest: Vec<Option<ManifestEntry>> = vec![None; files.len()];
+    // Reused documents: counted and listed here; their rows are merged into each file at the end.
+    for (i, _) in plan.keyed.iter().enumerate().filter(|(_, k)| k.reused) {
+        let entry = plan.previous.entry(&files[i].rel_path).cloned().unwrap_or_default();
+        summary.add_reused(&entry);
+        manifest[i] = Some(entry);
+    }
+    if summary.reused > 0 {
+        writer = writer.with_reuse(Arc::new(reuse_plan(plan.keyed, plan.order, &settings.output)))?;
+    }
+    summary.dropped = plan.previous.dropped(files.iter().map(|f| f.rel_path.as_str()));
+    let to_extract: Vec<usize> = plan.order.iter().copied().filter(|&i| !plan.keyed[i].reused).collect();
+    let pb = progress_bar(to_extract.len(), show_progress);
+    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0)).collect();
     // Writing one chunk overlaps with extracting the next, inside the same pool: with one
     // thread they take turns, with more the writer's thread joins the extraction when it is done.
     pool.install(|| -> Result<(), String> {
-        let mut extracted: Vec<DocOutput> = Vec::new();
-        for chunk in order.chunks(CHUNK) {
-            let done = std::mem::take(&mut extracted);
+        let mut extracted: (&[usize], Vec<DocOutput>) = (&[], Vec::new());
+        for chunk in to_extract.chunks(CHUNK) {
+            let (done_chunk, done) = std::mem::take(&mut extracted);
             let (written, next) = rayon::join(
-                || write_outputs(&mut writer, &mut summary, done),
+                || write_outputs(&mut writer, &mut summary, &mut manifest, plan, done_chunk, done),
                 || extract_chunk(files, chunk, &sizes, settings, &pb),
             );
             written?;
-            extracted = next;
+            extracted = (chunk, next);
         }
-        write_outputs(&mut writer, &mut summary, extracted)
+        let (done_chunk, done) = extracted;
+        write_outputs(&mut writer, &mut summary, &mut manifest, plan, done_chunk, done)
     })?;
+    write_manifest(staging, shard, plan, manifest)?;
     // The files' last row groups and footers, in parallel (one file each).
     let (open_files, dir) = writer.into_open_files();
     pool.install(|| {

@@ -4,12 +4,16 @@
 use crate::model::{DocStatus, KeyShape, RowKey, TableStatus, TableType};
 use crate::spill::{SpillReader, SpillWriter};
 use polars::prelude::*;
+use reuse::{carry_over, FrameOut};
+pub use reuse::{DocPlace, Reuse};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod reuse;
 
 #[derive(Debug, Clone, Default)]
 pub struct DocumentRecord {
@@ -286,53 +290,80 @@ fn part_name(shard: Option<Shard>) -> String {
     }
 }
 
-fn top_level(dir: &Path, name: &str, shard: Option<Shard>) -> PathBuf {
+/// A top-level file's path in a snapshot: `documents.parquet`, or `documents/part-K-of-N.parquet`.
+fn top_level(name: &str, shard: Option<Shard>) -> PathBuf {
     match shard {
-        Some(_) => dir.join(name).join(part_name(shard)),
-        None => dir.join(format!("{name}.parquet")),
+        Some(_) => Path::new(name).join(part_name(shard)),
+        None => PathBuf::from(format!("{name}.parquet")),
     }
 }
 
-/// A top-level file (`documents`, `tables`, `checks`) written one row group at a time, in the
-/// order its records arrive.
+/// A partition file's path in a snapshot: `<table_type>/fiscal_year=<YYYY>/part-….parquet`.
+fn partition_path((tt, year): (TableType, i32), shard: Option<Shard>) -> PathBuf {
+    Path::new(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard))
+}
+
+/// A facts file's path in a snapshot: `facts/fiscal_year=<YYYY>/part-….parquet`.
+fn facts_path(year: i32, shard: Option<Shard>) -> PathBuf {
+    Path::new("facts").join(format!("fiscal_year={year}")).join(part_name(shard))
+}
+
+/// The row group size of a partitioned dataset's files: `facts` is written as records arrive,
+/// like the top-level files; the table types in `ROW_GROUP_ROWS`.
+fn group_rows(rel: &Path) -> usize {
+    if rel.starts_with("facts") {
+        RECORD_ROWS
+    } else {
+        ROW_GROUP_ROWS
+    }
+}
+
+/// A top-level file (`documents`, `tables`, `checks`) written in row groups of `RECORD_ROWS`, in
+/// the order its records arrive.
 struct RecordFile<T> {
-    path: PathBuf,
+    dir: PathBuf,
+    rel: PathBuf,
+    out: FrameOut,
     frame: fn(&[T]) -> PolarsResult<DataFrame>,
     pending: Vec<T>,
-    file: Option<StreamFile>,
+    added: usize,
 }
 
 impl<T> RecordFile<T> {
-    fn new(path: PathBuf, frame: fn(&[T]) -> PolarsResult<DataFrame>) -> RecordFile<T> {
-        RecordFile { path, frame, pending: Vec::new(), file: None }
+    fn new(
+        dir: &Path,
+        rel: PathBuf,
+        frame: fn(&[T]) -> PolarsResult<DataFrame>,
+        reuse: Option<Arc<Reuse>>,
+    ) -> Result<RecordFile<T>, String> {
+        let out = FrameOut::create(dir, &rel, RECORD_ROWS, reuse)?;
+        Ok(RecordFile { dir: dir.to_path_buf(), rel, out, frame, pending: Vec::new(), added: 0 })
     }
 
     fn extend(&mut self, records: impl IntoIterator<Item = T>) -> Result<(), String> {
+        let before = self.pending.len();
         self.pending.extend(records);
-        if self.pending.len() >= RECORD_ROWS {
-            self.flush()?;
+        self.added += self.pending.len() - before;
+        while self.pending.len() >= RECORD_ROWS {
+            let rest = self.pending.split_off(RECORD_ROWS);
+            self.out.push((self.frame)(&self.pending).map_err(err)?)?;
+            self.pending = rest;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), String> {
-        if self.pending.is_empty() && self.file.is_some() {
-            return Ok(());
-        }
-        let df = (self.frame)(&self.pending).map_err(err)?;
-        if self.file.is_none() {
-            self.file = Some(StreamFile::create(self.path.clone(), df.schema())?);
+    /// Writes the rest and closes the file; returns how many rows came from the previous snapshot.
+    fn finish(mut self, reuse: Option<&Reuse>) -> Result<usize, String> {
+        if let Some(reuse) = reuse.filter(|_| self.added == 0) {
+            if carry_over(&self.dir, &self.rel, reuse)? {
+                return Ok(reuse.reused);
+            }
         }
         if !self.pending.is_empty() {
-            self.file.as_mut().map(|f| f.write(&df)).transpose()?;
+            self.out.push((self.frame)(&self.pending).map_err(err)?)?;
         }
-        self.pending.clear();
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<(), String> {
-        self.flush()?;
-        self.file.take().map(StreamFile::finish).transpose().map(|_| ())
+        let empty = (self.frame)(&[]).map_err(err)?;
+        self.out.finish(Some(empty))
     }
 }
 
@@ -347,6 +378,8 @@ pub struct SnapshotWriter {
     buffered: usize,
     /// Data rows held in memory before the fullest partitions spill.
     budget: usize,
+    /// In an incremental run: the previous snapshot's rows merged into every file.
+    reuse: Option<Arc<Reuse>>,
     documents: RecordFile<DocumentRecord>,
     tables: RecordFile<TableRecord>,
     checks: RecordFile<CheckRecord>,
@@ -364,11 +397,24 @@ impl SnapshotWriter {
             partitions: BTreeMap::new(),
             buffered: 0,
             budget: BUFFERED_ROWS,
-            documents: RecordFile::new(top_level(dir, "documents", shard), documents_frame),
-            tables: RecordFile::new(top_level(dir, "tables", shard), tables_frame),
-            checks: RecordFile::new(top_level(dir, "checks", shard), checks_frame),
+            reuse: None,
+            documents: RecordFile::new(dir, top_level("documents", shard), documents_frame, None)?,
+            tables: RecordFile::new(dir, top_level("tables", shard), tables_frame, None)?,
+            checks: RecordFile::new(dir, top_level("checks", shard), checks_frame, None)?,
             facts: BTreeMap::new(),
         })
+    }
+
+    /// An incremental snapshot: the previous snapshot's rows of the documents `reuse` marks are
+    /// merged into every file in document order (call before adding documents; only the
+    /// documents extracted in this run are added).
+    pub fn with_reuse(mut self, reuse: Arc<Reuse>) -> Result<SnapshotWriter, String> {
+        let (dir, shard, r) = (&self.dir, self.shard, Some(reuse.clone()));
+        self.documents = RecordFile::new(dir, top_level("documents", shard), documents_frame, r.clone())?;
+        self.tables = RecordFile::new(dir, top_level("tables", shard), tables_frame, r.clone())?;
+        self.checks = RecordFile::new(dir, top_level("checks", shard), checks_frame, r)?;
+        self.reuse = Some(reuse);
+        Ok(self)
     }
 
     /// Holds at most `rows` data rows in memory (default `BUFFERED_ROWS`); the output does not
@@ -413,10 +459,12 @@ impl SnapshotWriter {
     pub fn add_facts(&mut self, facts: Vec<FactRow>) -> Result<(), String> {
         for f in facts {
             let (dir, shard, year) = (&self.dir, self.shard, f.fiscal_year);
-            let file = self.facts.entry(year).or_insert_with(|| {
-                let path = dir.join("facts").join(format!("fiscal_year={year}")).join(part_name(shard));
-                RecordFile::new(path, facts_frame)
-            });
+            let file = match self.facts.entry(year) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(RecordFile::new(dir, facts_path(year, shard), facts_frame, self.reuse.clone())?)
+                }
+            };
             file.extend([f])?;
         }
         Ok(())
@@ -443,20 +491,43 @@ impl SnapshotWriter {
     /// writes its buffered rows and closes on its own, so the caller may finish them in
     /// parallel; then `seal` the directory.
     pub fn into_open_files(self) -> (Vec<OpenFile>, PathBuf) {
-        let SnapshotWriter { dir, shard, partitions, documents, tables, checks, facts, .. } = self;
+        let SnapshotWriter { dir, shard, partitions, documents, tables, checks, facts, reuse, .. } = self;
+        let (r1, r2, r3) = (reuse.clone(), reuse.clone(), reuse.clone());
         let mut sized: Vec<(usize, OpenFile)> = vec![
-            (checks.pending.len(), OpenFile(Box::new(move || checks.finish()))),
-            (tables.pending.len(), OpenFile(Box::new(move || tables.finish()))),
-            (documents.pending.len(), OpenFile(Box::new(move || documents.finish()))),
+            (checks.pending.len(), OpenFile(Box::new(move || checks.finish(r1.as_deref()).map(|_| ())))),
+            (tables.pending.len(), OpenFile(Box::new(move || tables.finish(r2.as_deref()).map(|_| ())))),
+            (documents.pending.len(), OpenFile(Box::new(move || finish_documents(documents, r3.as_deref())))),
         ];
+        let fact_years: Vec<i32> = facts.keys().copied().collect();
         for file in facts.into_values() {
-            sized.push((file.pending.len(), OpenFile(Box::new(move || file.finish()))));
+            let reuse = reuse.clone();
+            sized.push((file.pending.len(), OpenFile(Box::new(move || file.finish(reuse.as_deref()).map(|_| ())))));
         }
+        let written: std::collections::HashSet<PathBuf> = partitions
+            .keys()
+            .map(|&key| partition_path(key, shard))
+            .chain(fact_years.iter().map(|&y| facts_path(y, shard)))
+            .collect();
         for (key, part) in partitions {
             // All of the partition's rows are written now: its spilled ones too.
             let (dir, buffered) = (dir.clone(), part.pending.len() + part.spill.as_ref().map_or(0, SpillWriter::rows));
-            let finish = move || write_partition(&dir, shard, key, part);
+            let reuse = reuse.clone();
+            let finish = move || write_partition(&dir, shard, key, part, reuse);
             sized.push((buffered, OpenFile(Box::new(finish))));
+        }
+        // Partitions only reused documents have rows in.
+        for rel in reuse.iter().flat_map(|r| previous_partitions(&r.previous, shard)) {
+            if written.contains(&rel) {
+                continue;
+            }
+            let (dir, reuse) = (dir.clone(), reuse.clone().unwrap_or_default());
+            let finish = move || -> Result<(), String> {
+                if !carry_over(&dir, &rel, &reuse)? {
+                    FrameOut::create(&dir, &rel, group_rows(&rel), Some(reuse))?.finish(None)?;
+                }
+                Ok(())
+            };
+            sized.push((0, OpenFile(Box::new(finish))));
         }
         // Stable sort: equal sizes keep their (deterministic) order.
         sized.sort_by_key(|s| std::cmp::Reverse(s.0));
@@ -490,6 +561,44 @@ fn spill_dir(dir: &Path) -> PathBuf {
     dir.join(".spill")
 }
 
+/// Finishes the documents file; in an incremental run, every reused document must have had its
+/// row in the previous one (or the previous snapshot was not what its manifest says).
+fn finish_documents(documents: RecordFile<DocumentRecord>, reuse: Option<&Reuse>) -> Result<(), String> {
+    let taken = documents.finish(reuse)?;
+    match reuse {
+        Some(r) if taken != r.reused => Err(format!(
+            "{}: {taken} of the {} reused documents found in the previous snapshot (run with --full)",
+            r.previous.display(),
+            r.reused
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The partition files (`<dataset>/fiscal_year=<YYYY>/<part>`) of a previous snapshot.
+fn previous_partitions(previous: &Path, shard: Option<Shard>) -> Vec<PathBuf> {
+    let dirs = |d: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|it| it.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let mut out = Vec::new();
+    for dataset in dirs(previous) {
+        for year in dirs(&dataset) {
+            let file = year.join(part_name(shard));
+            let is_partition = year.file_name().is_some_and(|n| n.to_string_lossy().starts_with("fiscal_year="));
+            if is_partition && file.is_file() {
+                if let Ok(rel) = file.strip_prefix(previous) {
+                    out.push(rel.to_path_buf());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Moves a partition's buffered rows to its spill file.
 fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partition) -> Result<(), String> {
     if part.pending.is_empty() {
@@ -509,34 +618,28 @@ fn flush_partition(dir: &Path, (tt, year): (TableType, i32), part: &mut Partitio
 fn write_partition(
     dir: &Path,
     shard: Option<Shard>,
-    (tt, year): (TableType, i32),
+    key: (TableType, i32),
     part: Partition,
+    reuse: Option<Arc<Reuse>>,
 ) -> Result<(), String> {
-    let path = dir.join(tt.as_str()).join(format!("fiscal_year={year}")).join(part_name(shard));
-    let mut file: Option<StreamFile> = None;
+    let mut out = FrameOut::create(dir, &partition_path(key, shard), ROW_GROUP_ROWS, reuse)?;
     let mut batch: Vec<DataRow> = Vec::new();
-    let write = |rows: &[DataRow], file: &mut Option<StreamFile>| -> Result<(), String> {
-        let df = rows_frame(part.table_type, rows).map_err(err)?;
-        if file.is_none() {
-            *file = Some(StreamFile::create(path.clone(), df.schema())?);
-        }
-        file.as_mut().map(|f| f.write(&df)).transpose().map(|_| ())
-    };
+    let frame = |rows: &[DataRow]| rows_frame(part.table_type, rows).map_err(err);
     let mut reader = part.spill.map(SpillWriter::into_reader).transpose()?;
     while let Some(block) = reader.as_mut().map(SpillReader::next_block).transpose()?.flatten() {
         batch.extend(block);
         while batch.len() >= ROW_GROUP_ROWS {
             let rest = batch.split_off(ROW_GROUP_ROWS);
-            write(&batch, &mut file)?;
+            out.push(frame(&batch)?)?;
             batch = rest;
         }
     }
     batch.extend(part.pending);
     for chunk in batch.chunks(ROW_GROUP_ROWS) {
-        write(chunk, &mut file)?;
+        out.push(frame(chunk)?)?;
     }
     reader.map(SpillReader::remove).transpose()?;
-    file.map(StreamFile::finish).transpose().map(|_| ())
+    out.finish(None).map(|_| ())
 }
 
 fn sync_tree(dir: &Path) -> Result<(), String> {
@@ -588,6 +691,20 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
 /// (a reader sees a shard's file whole or not at all); a file of an earlier run of the same shard
 /// is replaced.
 pub fn publish_shard(staging: &Path, output: &Path) -> Result<(), String> {
+    // The shard's manifest goes first and comes back last: a run killed while moving files
+    // leaves none, so the next run extracts the shard again instead of trusting a mix.
+    let manifests: Vec<PathBuf> = walkdir::WalkDir::new(staging.join("_manifest"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(staging).ok().map(Path::to_path_buf))
+        .collect();
+    for rel in &manifests {
+        let target = output.join(rel);
+        if target.exists() {
+            std::fs::remove_file(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
     for entry in walkdir::WalkDir::new(staging).into_iter().filter_map(|e| e.ok()) {
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "parquet") {
             continue;
@@ -598,6 +715,13 @@ pub fn publish_shard(staging: &Path, output: &Path) -> Result<(), String> {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         std::fs::rename(entry.path(), &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    for rel in &manifests {
+        let target = output.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::rename(staging.join(rel), &target).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }

@@ -7,6 +7,7 @@ mod corrupt;
 mod diff;
 mod gold;
 mod grouped_projects;
+mod incremental;
 mod ops;
 mod placement;
 mod profiles;
