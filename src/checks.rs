@@ -70,10 +70,6 @@ fn evaluate(tables: &[Table], id: &Identity, rounding: Rounding) -> Option<Check
     let addends: Vec<CellValue> = id.addends.iter().map(|c| cell_value(tables, c)).collect();
     let all = std::iter::once(&target).chain(addends.iter());
     let row_sum = id.check_id == "row_sum";
-    if !all.clone().any(|v| matches!(v, CellValue::Printed(_))) && !row_sum {
-        // No figure printed (or none placed) on either side: nothing to prove.
-        return None;
-    }
     let trow = &tables[id.target.table].rows[id.target.row];
     let ttable = &tables[id.target.table];
     let mut row = CheckRow {

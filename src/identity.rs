@@ -511,7 +511,15 @@ fn cross_table(b: &mut Builder, kind: DocKind) {
                 let frow = side_rows(&b.tables[f], Side::Expenditure)
                     .find(|(_, x)| x.key.code.as_deref() == Some(&class))
                     .map(|(i, _)| i);
-                let Some(frow) = frow else { continue };
+                let Some(frow) = frow else {
+                    b.skip(
+                        "general_budget_match",
+                        GeneralBudgetExpenditure,
+                        Some(class.clone()),
+                        "the class line is not printed in fiscal_summary".into(),
+                    );
+                    continue;
+                };
                 let rows = class_rows(&b.tables[g], &class);
                 let what = format!("fiscal_summary {class} general_budget = general_budget_expenditure {class} total");
                 cross(
@@ -540,7 +548,9 @@ fn cross_table(b: &mut Builder, kind: DocKind) {
                     let what = format!("general_budget_expenditure {column} total = {} total", tt.as_str());
                     cross(b, check_id, tt, None, (g, gt, column), &[(t, vec![tt_row], &["total"])], what);
                 }
-                (Some(_), None) if b.tables[t].status == TableStatus::DeclaredEmpty => {}
+                (Some(_), None) if b.tables[t].status == TableStatus::DeclaredEmpty => {
+                    b.skip(check_id, tt, None, format!("{} is declared empty", tt.as_str()))
+                }
                 _ => b.skip(check_id, tt, None, "a total line is not printed".into()),
             },
             (Err(e), _) | (_, Err(e)) => b.skip(check_id, tt, None, e),
