@@ -240,7 +240,13 @@ pub fn code_tree(table: &Table) -> Vec<(usize, Vec<usize>)> {
 fn hierarchy(b: &mut Builder, t: usize) {
     let table = &b.tables[t];
     let tt = table.table_type;
-    for (parent, kids) in code_tree(table) {
+    let tree = code_tree(table);
+    if tree.is_empty() {
+        let reason = format!("{}: no row has sub-rows printed under it", tt.as_str());
+        b.skip("hierarchy", tt, None, reason);
+        return;
+    }
+    for (parent, kids) in tree {
         let prow = &table.rows[parent];
         for (col, name) in prow.columns.named() {
             let addends: Vec<CellRef> = kids
@@ -347,7 +353,11 @@ fn three_public(b: &mut Builder, t: usize) {
             ("vehicles", &["vehicle_purchase", "vehicle_operation"]),
         ];
         for (target, parts) in rules {
-            let Some(tr) = find(target) else { continue };
+            let Some(tr) = find(target) else {
+                let reason = format!("three_public: the {target} line of the {basis} basis is not printed");
+                b.skip("three_public_sum", TableType::ThreePublic, Some(format!("{target}/{basis}")), reason);
+                continue;
+            };
             let prow = &table.rows[tr];
             for (col, name) in prow.columns.named() {
                 let addends: Vec<CellRef> = parts
@@ -457,9 +467,13 @@ fn cross_table(b: &mut Builder, kind: DocKind) {
             "final accounts: revenue and expenditure by class legitimately differ by carry-overs".into(),
         ),
         (_, Ok(f), Ok(r)) => {
-            for class in
-                classes_with_values(b.tables, &[(f, &["total"]), (r, &["fiscal_subtotal", "fiscal_carryover"])])
-            {
+            let classes =
+                classes_with_values(b.tables, &[(f, &["total"]), (r, &["fiscal_subtotal", "fiscal_carryover"])]);
+            if classes.is_empty() {
+                let reason = "no function class carries a value in fiscal_summary or revenue_by_function".into();
+                b.skip("fiscal_class_match", FiscalSummary, None, reason);
+            }
+            for class in classes {
                 let frow = side_rows(&b.tables[f], Side::Expenditure)
                     .find(|(_, x)| x.key.code.as_deref() == Some(&class))
                     .map(|(i, _)| i);

@@ -145,3 +145,15 @@ fn every_cross_table_check_has_a_row_when_the_other_table_is_missing() {
         assert!(!c.message.is_empty(), "{id}");
     }
 }
+
+#[test]
+fn a_code_table_without_sub_rows_has_a_skipped_hierarchy_row() {
+    // Two classes, no 合计 and no 款 rows: no parent to check, so one skipped row says why.
+    let rows = "301\t\t工资福利支出\t10.00\t10.00\t\n302\t\t商品和服务支出\t5.00\t\t5.00\n";
+    let ex = extract(&document(rows));
+    let rows: Vec<&CheckRow> = ex.checks.iter().filter(|c| c.check_id == "hierarchy").collect();
+    let mine: Vec<&&CheckRow> = rows.iter().filter(|c| c.table_type == "basic_expenditure_by_economic").collect();
+    assert_eq!(mine.len(), 1, "{rows:#?}");
+    assert_eq!(mine[0].status.as_str(), "skipped");
+    assert!(mine[0].message.contains("sub-rows"), "{}", mine[0].message);
+}
