@@ -80,6 +80,19 @@ pub fn real_documents(shared: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Every file under a snapshot directory (relative path, bytes), sorted: two snapshots are
+/// byte-identical when these are equal.
+pub fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! changed and deleted, after a config key that decides extraction changes and after one that
 //! does not, per shard, and after a run killed midway.
 
+use crate::common::files_under;
 use budget_etl::config::{Rounding, Settings};
 use budget_etl::model::{DocKind, Layout};
 use budget_etl::run::{run, run_shard, RunSummary};
@@ -41,18 +42,6 @@ fn change(input: &Path, seed: u64) {
 
 fn delete(input: &Path, seed: u64) {
     std::fs::remove_file(input.join(document(seed).0)).unwrap();
-}
-
-/// Every file of a snapshot directory with its bytes (the manifest included).
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
 }
 
 fn settings(input: &Path, output: &Path) -> Settings {

@@ -2,7 +2,7 @@
 //! files fail alone with a reason; output is byte-identical whatever the thread count; a run
 //! killed at any moment leaves the last snapshot complete; readers outside Rust can load it.
 
-use crate::common;
+use crate::common::{self, files_under};
 
 use budget_etl::config::{Rounding, Settings};
 use budget_etl::extract::Extracted;
@@ -125,17 +125,6 @@ fn bad_files_fail_alone_with_a_reason() {
     let out = process_bytes_with("x.txt", &docs[0].1, &settings, panicking_extract);
     assert_eq!(out.document.status, DocStatus::Failed);
     assert!(out.document.error.as_deref().unwrap().contains("injected parser fault"));
-}
-
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
 }
 
 fn archive(dir: &Path, copies: usize) -> PathBuf {
