@@ -4,8 +4,9 @@
 #
 #   scripts/bench_incremental.sh [N] [THREADS]          defaults: 16000 2
 #
-# It builds an archive of N + N/200 documents from ../shared/corpus/real
-# (scripts/make_archive.py), sets the last N/200 aside, and times with /usr/bin/time -v:
+# It builds an archive of N + N/200 documents from ../shared/corpus/real (text), or with
+# BENCH_CORPUS=pdf from the PDFs of ../shared/corpus/external/pdf (each copy with its own bytes;
+# scripts/make_archive.py), sets the last N/200 aside, and times with /usr/bin/time -v:
 #   1. `budget-etl run --full` over the N documents (the full run);
 #   2. the nightly change: the N/200 documents set aside come back (new) and N/200 documents
 #      spread evenly over the archive get one line appended (changed), 1% in all;
@@ -25,7 +26,11 @@
 set -u -o pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CORPUS="$REPO/../shared/corpus/real"
+case "${BENCH_CORPUS:-text}" in
+  text) CORPUS="$REPO/../shared/corpus/real" ;;
+  pdf) CORPUS="$REPO/../shared/corpus/external/pdf" ;;
+  *) echo "BENCH_CORPUS is text or pdf" >&2; exit 1 ;;
+esac
 N="${1:-16000}"
 T="${2:-2}"
 REPEAT="${REPEAT:-1}"
@@ -118,7 +123,7 @@ NOP_WALL=$M_WALL NOP_RSS=$M_RSS NOP_CPU=$M_CPU NOP_LINE=$M_LINE
 
 COMMIT="$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
-echo "commit $COMMIT, binary $SRC_BIN, N = $N (+$K new, $K changed), $T threads, REPEAT=$REPEAT"
+echo "commit $COMMIT, binary $SRC_BIN, corpus ${BENCH_CORPUS:-text}, N = $N (+$K new, $K changed), $T threads, REPEAT=$REPEAT"
 echo
 echo "| run | wall s | CPU | peak RSS MB | documents |"
 echo "|---|---:|---:|---:|---|"

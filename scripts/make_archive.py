@@ -17,6 +17,11 @@ Copy i is real document i % len(docs) (sorted by name) with
     per top folder).
 Amounts and tables are unchanged, so every copy parses like its source. Prints the total
 number of bytes written. Deterministic: the same arguments give byte-identical archives.
+
+If SRC_DIR holds no .txt/.md but .pdf files (e.g. ../shared/corpus/external/pdf), copy i is PDF
+i % len(pdfs) with one PDF comment line `%copy IIIII` appended after its end (readers ignore bytes
+after the last %%EOF), so every copy has its own bytes and doc_id; its path is
+`NN/MM/doc_IIIII_<source>.pdf`. Department and year stay the source's.
 """
 import collections
 import os
@@ -43,6 +48,9 @@ def main() -> int:
         print(f"N at most {32 ** 3} (unique department prefixes)", file=sys.stderr)
         return 2
     names = sorted(f for f in os.listdir(src) if f.endswith((".txt", ".md")))
+    pdfs = sorted(f for f in os.listdir(src) if f.endswith(".pdf"))
+    if not names and pdfs:
+        return pdf_archive(src, pdfs, out, n)
     if not names:
         print(f"no .txt/.md documents in {src}", file=sys.stderr)
         return 2
@@ -58,7 +66,7 @@ def main() -> int:
         # Split once on the department prefix; the year rewrite is applied per piece.
         docs.append((os.path.splitext(name)[0], own_year, text.split("库尔勒")))
     total = 0
-    made_dirs = set()
+    made_dirs = MadeDirs(out)
     variants = {}  # (document, new year) -> its pieces with the years moved: 18 per document
     for i in range(n):
         k = i % len(docs)
@@ -68,14 +76,41 @@ def main() -> int:
             delta = new_year - own_year
             variants[(k, new_year)] = [YEAR_TOKEN.sub(lambda m: str(int(m.group(1)) + delta), p) for p in pieces]
         data = prefix(i).join(variants[(k, new_year)]).encode("utf-8")
-        leaf = i // PER_LEAF
-        d = os.path.join(out, f"{leaf // LEAVES_PER_TOP:02d}", f"{leaf % LEAVES_PER_TOP:02d}")
-        if d not in made_dirs:
-            os.makedirs(d, exist_ok=True)
-            made_dirs.add(d)
-        with open(os.path.join(d, f"doc_{i:05d}_{stem}.txt"), "wb") as fh:
-            fh.write(data)
+        made_dirs.write(i, f"doc_{i:05d}_{stem}.txt", data)
         total += len(data)
+    print(total)
+    return 0
+
+
+class MadeDirs:
+    """Writes copy i at `NN/MM/NAME` under the archive root (20 per leaf, 20 leaves per top)."""
+
+    def __init__(self, out: str):
+        self.out = out
+        self.made = set()
+
+    def write(self, i: int, name: str, data: bytes) -> None:
+        leaf = i // PER_LEAF
+        d = os.path.join(self.out, f"{leaf // LEAVES_PER_TOP:02d}", f"{leaf % LEAVES_PER_TOP:02d}")
+        if d not in self.made:
+            os.makedirs(d, exist_ok=True)
+            self.made.add(d)
+        with open(os.path.join(d, name), "wb") as fh:
+            fh.write(data)
+
+
+def pdf_archive(src: str, pdfs: list, out: str, n: int) -> int:
+    sources = []
+    for name in pdfs:
+        with open(os.path.join(src, name), "rb") as fh:
+            sources.append((os.path.splitext(name)[0], fh.read()))
+    made_dirs = MadeDirs(out)
+    total = 0
+    for i in range(n):
+        stem, data = sources[i % len(sources)]
+        copy = data + f"\n%copy {i:05d}\n".encode("ascii")
+        made_dirs.write(i, f"doc_{i:05d}_{stem}.pdf", copy)
+        total += len(copy)
     print(total)
     return 0
 

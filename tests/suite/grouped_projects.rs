@@ -100,3 +100,44 @@ fn markdown_projects_without_codes_are_not_headings() {
         assert_eq!(k[i + 1], (None, None, name.to_string()), "{k:?}");
     }
 }
+
+/// The regressions issue 12 named: a heading printed with the unit's own name, in the project
+/// column, or wrapped, is a heading and its rows carry it.
+#[test]
+fn pdf_text_a_heading_named_as_the_department_is_a_heading() {
+    let ex = pdf_text(
+        "总计 100.00 100.00\n\n示例单位 60.00 60.00\n\n201 03 01 行政运行 窗口运行经费 35.00 35.00\n\n\
+         201 03 01 行政运行 大厅维护经费 25.00 25.00\n\n示例政务服务中心 40.00 40.00\n\n\
+         201 03 99 其他政府办公厅（室）及相关机构事务支出 政务热线服务费 40.00 40.00",
+    );
+    let k = keys(&ex);
+    assert_eq!(k[1], (Some(0), some("示例单位"), "示例单位".to_string()), "{k:?}");
+    assert_eq!(k[2].1, some("示例单位"), "{k:?}");
+}
+
+#[test]
+fn markdown_a_heading_in_the_project_name_column_is_a_heading() {
+    let ex = markdown(
+        "\t\t\t\t合计\t100\t\t100\t\t\t\t\t\t\t\t\n\
+         \t\t\t\t示例单位本级\t60\t\t60\t\t\t\t\t\t\t\t\n\
+         201\t3\t1\t行政运行\t窗口运行经费\t60\t\t60\t\t\t\t\t\t\t\t\n\
+         \t\t\t\t示例政务服务中心\t40\t\t40\t\t\t\t\t\t\t\t\n\
+         201\t3\t99\t其他政府办公厅（室）及相关机构事务支出\t政务热线服务费\t40\t\t40\t\t\t\t\t\t\t\t\n",
+    );
+    let k = keys(&ex);
+    assert_eq!(k[1], (Some(0), some("示例单位本级"), "示例单位本级".to_string()), "{k:?}");
+    assert_eq!(k[2].1, some("示例单位本级"), "{k:?}");
+}
+
+#[test]
+fn pdf_text_a_wrapped_heading_name_stays_a_heading() {
+    let ex = pdf_text(
+        "总计 100.00 100.00\n\n示例单位本级 60.00 60.00\n\n201 03 01 行政运行 窗口运行经费 35.00 35.00\n\n\
+         201 03 01 行政运行 大厅维护经费 25.00 25.00\n\n示例政务服务中心（示例市 40.00 40.00\n\n热线中心）\n\n\
+         201 03 99 其他政府办公厅（室）及相关机构事务支出 政务热线服务费 40.00 40.00",
+    );
+    let k = keys(&ex);
+    let heading = "示例政务服务中心（示例市热线中心）".to_string();
+    assert_eq!(k[4], (Some(0), Some(heading.clone()), heading.clone()), "{k:?}");
+    assert_eq!(k[5].1, Some(heading), "{k:?}");
+}
