@@ -45,12 +45,12 @@ pub fn facts_of(tables: &[Table]) -> Vec<Fact> {
             match &row.cells {
                 Cells::Placed(values) => {
                     for (c, v) in values.iter().enumerate() {
-                        let Some(v) = v else { continue };
+                        let Some(v) = v.filter(|_| !row.derived.contains(&c)) else { continue };
                         let (column, header) = match c < row.columns.len() {
                             true => (row.columns[c].name, row.columns[c].header.clone()),
                             false => (None, String::new()),
                         };
-                        out.push(fact(column, header, *v));
+                        out.push(fact(column, header, v));
                     }
                 }
                 Cells::Unplaced(values) => {
@@ -163,5 +163,40 @@ mod tests {
         assert_eq!(checks.len(), 1);
         assert_eq!(checks[0].column.as_deref(), Some("政府采购"));
         assert_eq!(checks[0].status, CheckStatus::Unmapped);
+    }
+
+    #[test]
+    fn grouped_economic_amounts_once() {
+        // 公开06表-style (excerpt): three side-by-side groups and the two printed group totals.
+        let lines = [
+            "公开06表",
+            "一般公共预算财政拨款基本支出决算表",
+            "编制单位：某某局",
+            "单位：万元",
+            "人员经费\t\t\t公用经费\t\t\t\t\t",
+            "经济分类科目编码\t科目名称\t金额\t经济分类科目编码\t科目名称\t金额\t经济分类科目编码\t科目名称\t金额",
+            "301\t工资福利支出\t10.00\t302\t商品和服务支出\t3.00\t310\t资本性支出\t1.00",
+            "30101\t基本工资\t10.00\t30201\t办公费\t3.00\t31002\t办公设备购置\t1.00",
+            "人员经费合计\t\t10.00\t公用经费合计\t\t\t\t\t4.00",
+        ];
+        let printed: Vec<Decimal> = lines[6..]
+            .iter()
+            .flat_map(|l| l.split('\t'))
+            .filter(|t| t.contains('.'))
+            .map(|t| t.parse().unwrap())
+            .collect();
+        assert_eq!(printed.len(), 8);
+        let ex = extract(&lines.join("\n"));
+        let facts: Vec<Fact> = facts_of(&ex.tables)
+            .into_iter()
+            .filter(|f| f.table_type == TableType::BasicExpenditureByEconomic)
+            .collect();
+        let mut got: Vec<Decimal> = facts.iter().map(|f| f.amount / Decimal::from(10_000)).collect();
+        let mut want = printed.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{facts:?}");
+        // Each under its group's column: nothing under the derived `total`.
+        assert!(facts.iter().all(|f| matches!(f.column, Some("personnel" | "public"))), "{facts:?}");
     }
 }

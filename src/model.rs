@@ -497,11 +497,21 @@ pub struct Row {
     pub undetermined: Vec<usize>,
     /// Printed numbers `assign` could not place, with the columns each could belong to.
     pub unplaced: Vec<(Decimal, Vec<&'static str>)>,
+    /// Column indices whose value the reader derived from the row's printed numbers by the
+    /// contract's rules (final 公开06表: a grouped row's `total` is its one amount, 合计's
+    /// `total` the sum of the two printed totals): values, not printed amounts, so not facts.
+    pub derived: Vec<usize>,
 }
 
 impl Row {
     pub fn new(line: usize, key: RowKey, columns: Columns, cells: Cells) -> Row {
-        Row { line, key, columns, cells, undetermined: Vec::new(), unplaced: Vec::new() }
+        Row { line, key, columns, cells, undetermined: Vec::new(), unplaced: Vec::new(), derived: Vec::new() }
+    }
+
+    /// The row with `columns` marked as derived rather than printed (see [`Row::derived`]).
+    pub fn with_derived(mut self, columns: &[&str]) -> Row {
+        self.derived = columns.iter().filter_map(|c| self.columns.position(c)).collect();
+        self
     }
 
     /// The reference a check uses for this row: its code, else its item or name.

@@ -75,12 +75,14 @@ const ALIASES: &[(&str, &str, For)] = &[
     ("政府性基金", "gov_fund", For::Any),
     ("上级政府性基金预算安排的转移支付", "gov_fund_transfer", For::Any),
     ("上级政府性基金预算转移支付", "gov_fund_transfer", For::Any),
+    ("上级政府性基金安排的转移支付", "gov_fund_transfer", For::Any),
     ("国有资本经营预算", "state_capital", For::Any),
     ("国有资本经营预算拨款", "state_capital", For::Any),
     ("国有资本经营预算拨款收入", "state_capital", For::Any),
     ("国有资本经营预算财政拨款", "state_capital", For::Any),
     ("上级国有资本经营预算安排的转移支付", "state_capital_transfer", For::Any),
     ("上级国有资本经营预算转移支付", "state_capital_transfer", For::Any),
+    ("上级国有资本经营安排的转移支付", "state_capital_transfer", For::Any),
     ("财政专户管理资金", "special_account", For::Any),
     ("财政专户管理资金收入", "special_account", For::Any),
     ("财政专户", "special_account", For::Any),
@@ -133,7 +135,12 @@ const ALIASES: &[(&str, &str, For)] = &[
     ("财政拨款/人员经费", "fiscal_personnel", For::Any),
     ("财政拨款/公用经费", "fiscal_public", For::Any),
     ("财政拨款/项目支出", "fiscal_project", For::Any),
+    ("财政拨款/基本支出/人员经费", "fiscal_personnel", For::Any),
+    ("财政拨款/基本支出/公用经费", "fiscal_public", For::Any),
     ("非财政拨款/小计", "nonfiscal_subtotal", For::Any),
+    ("非财政拨款/合计", "nonfiscal_subtotal", For::Any),
+    ("非财政拨款/基本支出/人员经费", "nonfiscal_personnel", For::Any),
+    ("非财政拨款/基本支出/公用经费", "nonfiscal_public", For::Any),
     ("非财政拨款/人员经费", "nonfiscal_personnel", For::Any),
     ("非财政拨款/公用经费", "nonfiscal_public", For::Any),
     ("非财政拨款/项目支出", "nonfiscal_project", For::Any),
@@ -207,9 +214,11 @@ pub fn column_match(
 ) -> Option<(&'static str, usize)> {
     let vocabulary = vocabulary(table_type, side);
     let parts: Vec<String> = path.iter().map(|p| normalize_header(p)).filter(|p| !p.is_empty()).collect();
-    // `基本支出/小计`: a group's own subtotal column means what the group means.
-    if let [.., _, leaf] = parts.as_slice() {
-        if matches!(leaf.as_str(), "小计" | "合计") {
+    // `基本支出/小计`, `财政拨款(补助)/财政拨款(补助)小计`: a group's own subtotal column means
+    // what the group means.
+    if let [.., group, leaf] = parts.as_slice() {
+        let own = leaf.strip_prefix(group.as_str()).unwrap_or(leaf);
+        if matches!(own, "小计" | "合计") {
             let groups: Vec<String> = parts[..parts.len() - 1].to_vec();
             if let Some(m) = column_match(table_type, kind, side, &groups) {
                 return Some(m);
@@ -248,6 +257,11 @@ mod tests {
         assert_eq!(col(rev, DocKind::Final, &["财政拨款收入"]), Some("fiscal_appropriation"));
         assert_eq!(col(rev, DocKind::Budget, &["本年收入", "单位资金", "事业单位经营 收入"]), Some("operating_income"));
         assert_eq!(col(rev, DocKind::Budget, &["财政专户（教育收费）"]), Some("special_account"));
+        assert_eq!(
+            col(rev, DocKind::Budget, &["财 政 拨 款 ( 补 助 )", "财政拨款(补助)小计"]),
+            Some("fiscal_subtotal")
+        );
+        assert_eq!(col(rev, DocKind::Budget, &["上级政府性基金安排的转移支付"]), Some("gov_fund_transfer"));
         assert_eq!(col(rev, DocKind::Budget, &["上年结余、结转"]), Some("prior_carryover"));
         assert_eq!(col(rev, DocKind::Budget, &["收入总计"]), Some("total"));
         assert_eq!(col(rev, DocKind::Budget, &["本年收入", "财政拨款", "一般公共预算拨款"]), Some("general_budget"));
@@ -260,6 +274,8 @@ mod tests {
         let c = TableType::Carryover;
         assert_eq!(col(c, DocKind::Budget, &["非财政拨款", "人员经费"]), Some("nonfiscal_personnel"));
         assert_eq!(col(c, DocKind::Budget, &["财政拨款", "人员经费"]), Some("fiscal_personnel"));
+        assert_eq!(col(c, DocKind::Budget, &["非财政拨款", "合计"]), Some("nonfiscal_subtotal"));
+        assert_eq!(col(c, DocKind::Budget, &["非财政拨款", "基本支出", "公用 经费"]), Some("nonfiscal_public"));
         let s = TableType::RevenueExpenditureSummary;
         assert_eq!(col(s, DocKind::Budget, &["2026 年预算数"]), Some("amount"));
     }

@@ -406,7 +406,7 @@ fn owning_cluster(mut words: Vec<&Word>, band: Band) -> Vec<&Word> {
 
 /// What a band holds: an amount column (its contract column, if any) or the 行次 numbers.
 #[derive(Debug, Clone, PartialEq)]
-enum Role {
+pub(super) enum Role {
     Value(usize),
     LineNo,
 }
@@ -414,7 +414,7 @@ enum Role {
 /// Maps every band's header path to a contract column. Where several printed columns claim one
 /// contract column, the one whose header the alias explains wholly keeps it; if that does not
 /// single one out, none does (a column is never guessed, and never moved into a neighbour).
-fn columns_of(
+pub(super) fn columns_of(
     headers: &[(Vec<String>, Vec<String>)],
     table_type: TableType,
     kind: DocKind,

@@ -619,7 +619,7 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
             let cells = if group == 0 { vec![amount, amount, None] } else { vec![amount, None, amount] };
             let key =
                 RowKey { level: Some(code_level(&code)), code: Some(code), name: Some(name), ..Default::default() };
-            groups[group].push(Row::new(dl.line, key, columns.clone(), Cells::Placed(cells)));
+            groups[group].push(Row::new(dl.line, key, columns.clone(), Cells::Placed(cells)).with_derived(&["total"]));
         }
     }
     let mut rows: Vec<Row> = groups.into_iter().flatten().collect();
@@ -628,7 +628,7 @@ fn parse_grouped_economic(lines: &[DataLine]) -> Result<ParsedRows, Problem> {
         let q = footer.1.and_then(|a| a.value());
         let total = (p.is_some() || q.is_some()).then(|| p.unwrap_or_default() + q.unwrap_or_default());
         let key = RowKey { level: Some(0), name: Some("合计".into()), ..Default::default() };
-        rows.push(Row::new(footer.2, key, columns.clone(), Cells::Placed(vec![total, p, q])));
+        rows.push(Row::new(footer.2, key, columns.clone(), Cells::Placed(vec![total, p, q])).with_derived(&["total"]));
     }
     Ok(ParsedRows { rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }

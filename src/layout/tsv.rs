@@ -2,10 +2,9 @@
 //! column is known. Codes come split into 类/款/项 cells (`201\t3\t50`) or concatenated
 //! (`2010301`); finals add 行次 columns, a side-by-side economic table and a one-row 三公 table.
 
+use super::grid::{columns_of, Role};
 use super::pdf_text::{is_numbering_line, three_public_item};
 use super::ParsedRows;
-// The template's columns, headers named canonically (`Columns::template`): these layouts
-// print the template the list describes.
 use crate::model::{Amount, Cells, Columns, DocKind, Row, RowKey, Side, TableType};
 use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
@@ -186,15 +185,138 @@ fn texts_and_values(cells: &[Cell]) -> (Vec<String>, &[Cell]) {
     }
 }
 
+/// A table's columns read from its printed header rows: each cell index right of the row
+/// labels is a value column (its contract column, if its header path names one) or the 行次.
+struct Frame {
+    /// The first cell index of the value columns.
+    start: usize,
+    roles: Vec<Role>,
+    columns: Columns,
+}
+
+impl Frame {
+    /// A row's amounts by column, and its 行次; `None` where the row prints a number in a
+    /// cell the header has no column for.
+    fn place(&self, cells: &[Cell], stats: &mut Stats) -> (Vec<Amount>, Option<i32>) {
+        let mut out = vec![None; self.columns.len()];
+        let mut line_no = None;
+        for (j, c) in cells.iter().enumerate().skip(self.start) {
+            let Cell::Amount(a) = c else { continue };
+            match self.roles.get(j - self.start) {
+                Some(Role::Value(i)) => out[*i] = stats.amounts(std::slice::from_ref(c), 1)[0],
+                Some(Role::LineNo) => line_no = a.value().and_then(|v| v.to_string().parse().ok()),
+                None => {}
+            }
+        }
+        (out, line_no)
+    }
+}
+
+fn text_at(l: &TsvLine, j: usize) -> String {
+    l.raw.get(j).map(|s| strip_ws(s)).unwrap_or_default()
+}
+
+/// Each cell index's header path, top first. A blank header cell with words below it lies
+/// under a merged group cell: the nearest printed cell to its left on that row.
+fn header_paths(header: &[&TsvLine], width: usize) -> Vec<Vec<String>> {
+    (0..width)
+        .map(|j| {
+            let mut path = Vec::new();
+            for (r, row) in header.iter().enumerate() {
+                let t = text_at(row, j);
+                if !t.is_empty() {
+                    path.push(t);
+                    continue;
+                }
+                if header[r + 1..].iter().all(|l| text_at(l, j).is_empty()) {
+                    continue;
+                }
+                if let Some(g) = (0..j).rev().map(|k| text_at(row, k)).find(|t| !t.is_empty()) {
+                    path.push(g);
+                }
+            }
+            path
+        })
+        .collect()
+}
+
+/// A header naming the row labels (code, name, item), not an amount column.
+fn is_key_header(text: &str) -> bool {
+    let t = crate::table_spec::normalize_header(text);
+    matches!(t.as_str(), "类" | "款" | "项" | "项目" | "栏次" | "单位" | "预算单位")
+        || ["科目", "编码", "名称", "内容", "按功能分类", "按经济分类"].iter().any(|k| t.contains(k))
+}
+
+/// Reads a table's value columns from its header rows (`header`, numbering rows left out)
+/// above `data`. The header's value columns are its cells right of the row labels, where the
+/// data rows print them; a header a converter printed shifted (a merged label cell collapsed)
+/// is read in its printed order when it names exactly as many value columns as the data has.
+/// `None` when the header does not account for the data's columns.
+fn read_header(
+    header: &[&TsvLine],
+    data: &[&TsvLine],
+    table_type: TableType,
+    kind: DocKind,
+    side: Option<Side>,
+) -> Option<Frame> {
+    let function_coded = table_type.is_function_coded();
+    let start = data
+        .iter()
+        .map(|l| {
+            let code = leading_code(&l.cells, function_coded).map_or(0, |(_, used)| used);
+            let text = l.cells.iter().rposition(|c| matches!(c, Cell::Text(_))).map_or(0, |i| i + 1);
+            code.max(text)
+        })
+        .max()?;
+    let width = header.iter().chain(data).map(|l| l.cells.len()).max()?;
+    let paths = header_paths(header, width);
+    let printed = |j: usize| data.iter().any(|l| l.cells.get(j).is_some_and(|c| *c != Cell::Blank));
+    // Trailing cells with neither a header nor a number are padding.
+    let end = (start..width).rev().find(|&j| !paths[j].is_empty() || printed(j)).map_or(start, |j| j + 1);
+    let value_cols: Vec<usize> = (start..end).collect();
+    let named: Vec<usize> = (0..width).filter(|&j| paths[j].last().is_some_and(|leaf| !is_key_header(leaf))).collect();
+    let heads: Vec<&Vec<String>> = if named == value_cols {
+        value_cols.iter().map(|&j| &paths[j]).collect()
+    } else if named.len() == value_cols.len() && !named.is_empty() {
+        named.iter().map(|&j| &paths[j]).collect()
+    } else {
+        return None;
+    };
+    let headers: Vec<(Vec<String>, Vec<String>)> =
+        heads.iter().map(|p| (p[..p.len() - 1].to_vec(), vec![p[p.len() - 1].clone()])).collect();
+    let (columns, roles) = columns_of(&headers, table_type, kind, side);
+    Some(Frame { start, roles, columns })
+}
+
+/// A line that holds a table row: a code, or an amount, outside a numbering row.
+fn is_data_line(l: &TsvLine, function_coded: bool) -> bool {
+    !is_numbering(l)
+        && (leading_code(&l.cells, function_coded).is_some() || l.cells.iter().any(|c| matches!(c, Cell::Amount(_))))
+}
+
+/// The block's header rows (before its first data line, numbering rows left out) and its
+/// data lines.
+fn header_and_data(block: &[TsvLine], function_coded: bool) -> (Vec<&TsvLine>, Vec<&TsvLine>) {
+    let first = block.iter().position(|l| is_data_line(l, function_coded)).unwrap_or(block.len());
+    let header = block[..first].iter().filter(|l| !is_numbering(l)).collect();
+    let data = block[first..].iter().filter(|l| !is_numbering(l)).collect();
+    (header, data)
+}
+
 fn parse_coded(
     block: &[TsvLine],
     table_type: TableType,
     kind: DocKind,
     stats: &mut Stats,
 ) -> Result<Vec<Row>, Problem> {
-    let columns = Columns::template(super::template_columns(table_type, kind)?);
-    let mut rows = Vec::new();
+    let template = Columns::template(super::template_columns(table_type, kind)?);
     let function_coded = table_type.is_function_coded();
+    let (header, data) = header_and_data(block, function_coded);
+    // Columns from the printed header; the template only where the header does not account
+    // for the data's columns.
+    let frame = read_header(&header, &data, table_type, kind, None);
+    let columns = frame.as_ref().map_or(template, |f| f.columns.clone());
+    let mut rows = Vec::new();
     // 表7 rows without a project name leave its cell blank: values start where they start on
     // the rows that fill it (project rows, the total row).
     let value_start = match table_type {
@@ -244,7 +366,10 @@ fn parse_coded(
             }
             None => continue,
         }
-        let cells = Cells::Placed(stats.amounts(values, columns.len()));
+        let cells = match &frame {
+            Some(f) => Cells::Placed(f.place(&l.cells, stats).0),
+            None => Cells::Placed(stats.amounts(values, columns.len())),
+        };
         rows.push(Row::new(l.line, key, columns.clone(), cells));
     }
     Ok(rows)
@@ -355,7 +480,10 @@ fn parse_labelled(
     kind: DocKind,
     stats: &mut Stats,
 ) -> Result<Vec<Row>, Problem> {
-    let columns = Columns::template(super::template_columns(table_type, kind)?);
+    let template = Columns::template(super::template_columns(table_type, kind)?);
+    let (header, data) = header_and_data(block, false);
+    let frame = read_header(&header, &data, table_type, kind, None);
+    let columns = frame.as_ref().map_or(template, |f| f.columns.clone());
     let mut rows = Vec::new();
     let mut started = false;
     for l in block {
@@ -378,7 +506,10 @@ fn parse_labelled(
             }
             key.item = Some(clean_label(label));
         }
-        let cells = Cells::Placed(stats.amounts(values, columns.len()));
+        let cells = match &frame {
+            Some(f) => Cells::Placed(f.place(&l.cells, stats).0),
+            None => Cells::Placed(stats.amounts(values, columns.len())),
+        };
         rows.push(Row::new(l.line, key, columns.clone(), cells));
     }
     Ok(rows)
@@ -475,7 +606,7 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             let personnel = group_is_personnel(g).unwrap_or(code.starts_with("301") || code.starts_with("303"));
             let cells = if personnel { vec![amount, amount, None] } else { vec![amount, None, amount] };
             let key = RowKey { level: Some(code_level(&code)), code: Some(code), name, ..Default::default() };
-            group.push(Row::new(l.line, key, columns.clone(), Cells::Placed(cells)));
+            group.push(Row::new(l.line, key, columns.clone(), Cells::Placed(cells)).with_derived(&["total"]));
         }
     }
     let mut rows: Vec<Row> = per_group.into_iter().flatten().collect();
@@ -485,7 +616,8 @@ fn parse_grouped_economic(block: &[TsvLine], stats: &mut Stats) -> Result<Vec<Ro
             (p, q) => Some(p.unwrap_or_default() + q.unwrap_or_default()),
         };
         let key = RowKey { level: Some(0), name: Some("合计".to_string()), ..Default::default() };
-        rows.push(Row::new(footer.2, key, columns.clone(), Cells::Placed(vec![total, footer.0, footer.1])));
+        let cells = Cells::Placed(vec![total, footer.0, footer.1]);
+        rows.push(Row::new(footer.2, key, columns.clone(), cells).with_derived(&["total"]));
     }
     Ok(rows)
 }
@@ -516,6 +648,70 @@ mod tests {
         assert_eq!(r[0].key.level, Some(3));
         assert_eq!(r[1].key.name.as_deref(), Some("合计"));
         assert_eq!(r[1].key.level, Some(0));
+    }
+
+    /// (contract column, printed header) of a row's columns, and its value by contract column.
+    fn value(r: &Row, column: &str) -> Option<rust_decimal::Decimal> {
+        r.value(column).flatten()
+    }
+
+    #[test]
+    fn a_template_without_a_contract_column_leaves_the_others_in_their_own() {
+        // 003-style 表2 (excerpt): no 上级国有资本经营预算转移支付 column, so 财政专户, 单位资金
+        // and the two 结转 columns sit one cell left of where the full template has them.
+        let text = "功能分类科目编码\t\t\t功能分类科目名称\t总 计\t财 政 拨 款 ( 补 助 )\t\t\t\t\t\t财政专户(教育收费)\t单位资金\t财政拨款结转\t非财政拨款结转结余\n\
+类\t款\t项\t\t\t财政拨款(补助)小计\t一般公共预算\t上级一般公共预算安排的转移支付\t政府性基金预算\t上级政府性基金安排的转移支付\t国有资本经营预算\t\t\t\t\n\
+201\t3\t50\t事业运行\t100.00\t60.00\t60.00\t\t\t\t\t10.00\t20.00\t4.00\t6.00\n\
+\t\t\t合 计\t100.00\t60.00\t60.00\t\t\t\t\t10.00\t20.00\t4.00\t6.00\n";
+        let r = rows(text, TableType::RevenueByFunction, DocKind::Budget);
+        assert_eq!(r.len(), 2);
+        let d = |s: &str| Some(s.parse::<rust_decimal::Decimal>().unwrap());
+        for row in &r {
+            assert_eq!(value(row, "total"), d("100.00"));
+            assert_eq!(value(row, "fiscal_subtotal"), d("60.00"));
+            assert_eq!(value(row, "general_budget"), d("60.00"));
+            assert_eq!(value(row, "state_capital_transfer"), None);
+            assert_eq!(value(row, "special_account"), d("10.00"));
+            assert_eq!(value(row, "unit_funds"), d("20.00"));
+            assert_eq!(value(row, "fiscal_carryover"), d("4.00"));
+            assert_eq!(value(row, "nonfiscal_carryover"), d("6.00"));
+        }
+        assert_eq!(r[0].columns.position("state_capital_transfer"), None);
+        assert_eq!(r[0].columns[7].header, "财政专户(教育收费)");
+    }
+
+    #[test]
+    fn a_column_of_no_contract_meaning_keeps_its_numbers_apart() {
+        let text = "科目编码\t\t\t科目名称\t合计\t政府采购\t基本支出\t项目支出\n\
+201\t3\t1\t行政运行\t100.00\t7.00\t60.00\t40.00\n\
+\t\t\t合计\t100.00\t7.00\t60.00\t40.00\n";
+        let r = rows(text, TableType::ExpenditureByFunction, DocKind::Budget);
+        assert_eq!(r.len(), 2);
+        let cols: Vec<(Option<&str>, &str)> = r[0].columns.iter().map(|c| (c.name, c.header.as_str())).collect();
+        assert_eq!(
+            cols,
+            [(Some("total"), "合计"), (None, "政府采购"), (Some("basic"), "基本支出"), (Some("project"), "项目支出")]
+        );
+        let seven = "7.00".parse::<rust_decimal::Decimal>().ok();
+        assert_eq!(
+            r[1].cells,
+            Cells::Placed(vec!["100.00".parse().ok(), seven, "60.00".parse().ok(), "40.00".parse().ok()])
+        );
+        assert_eq!(value(&r[1], "basic"), "60.00".parse().ok());
+        assert_eq!(value(&r[1], "project"), "40.00".parse().ok());
+    }
+
+    #[test]
+    fn a_header_shifted_by_a_collapsed_label_cell_is_read_in_its_printed_order() {
+        // 公开03表-style (excerpt): the converter printed the header one cell left of the data.
+        let text = "项目\t\t\t本年支出 合计\t基本支出\t项目支出\t上缴 上级 支出\t经营 支出\t对附属 单位补 助支出\t\n\
+支出功能 分类科目 编码\t科目名称\t\t\t\t\t\t\t\t\n\
+类\t款\t项\t栏次\t1\t2\t3\t4\t5\t6\n\
+\t\t\t合计\t185.62\t139.81\t45.80\t1.00\t2.00\t3.00\n";
+        let r = rows(text, TableType::ExpenditureByFunction, DocKind::Final);
+        assert_eq!(value(&r[0], "total"), "185.62".parse().ok());
+        assert_eq!(value(&r[0], "basic"), "139.81".parse().ok());
+        assert_eq!(value(&r[0], "affiliate_subsidy"), "3.00".parse().ok());
     }
 
     #[test]

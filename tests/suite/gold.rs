@@ -261,3 +261,53 @@ fn undetermined_cells_are_reported_ambiguous() {
         }
     }
 }
+
+/// The contract's value cells that are not printed amounts: a final 公开06表's grouped rows
+/// carry their one amount in `total` and in `personnel` or `public`, and its 合计 `total` is
+/// the sum of the two printed totals.
+fn derived_cell(tt: TableType, kind: &str, row: &serde_json::Map<String, Value>, column: &str) -> bool {
+    tt == TableType::BasicExpenditureByEconomic
+        && kind == "final"
+        && column == "total"
+        && (row.contains_key("personnel") || row.contains_key("public"))
+}
+
+#[test]
+fn facts_hold_every_printed_amount_once() {
+    // Counted independently from the gold tables: every determined gold cell is one printed
+    // amount (less the contract's derived cells), and every `?` number is printed once and
+    // reported by one column_ambiguous row.
+    let Some(shared) = common::shared_or_skip("facts_hold_every_printed_amount_once") else { return };
+    for (name, bytes) in common::real_documents(&shared) {
+        let gold_path = shared.join("gold").join(name.replace(".txt", ".json"));
+        let Ok(text) = std::fs::read_to_string(&gold_path) else { continue };
+        let gold: Value = serde_json::from_str(&text).unwrap();
+        let out = process_bytes(&name, &bytes, &Settings::default());
+        let kind = gold["document"]["doc_kind"].as_str().unwrap();
+        let factor = if gold["document"]["source_unit"] == "万元" { Decimal::from(10_000) } else { Decimal::ONE };
+        let mut printed: BTreeMap<(TableType, i32, &str), Decimal> = BTreeMap::new();
+        for gt in gold["tables"].as_array().unwrap() {
+            let tt = TableType::from_name(gt["table_type"].as_str().unwrap()).unwrap();
+            for (i, r) in gt["rows"].as_array().unwrap().iter().enumerate() {
+                let r = r.as_object().unwrap();
+                for c in tt.output_columns() {
+                    let Some(v) = r.get(*c).and_then(|v| v.as_str()).filter(|v| *v != "?") else { continue };
+                    if !derived_cell(tt, kind, r, c) {
+                        printed.insert((tt, i as i32 + 1, c), Decimal::from_str(v).unwrap() * factor);
+                    }
+                }
+            }
+        }
+        let ambiguous = out.checks.iter().filter(|c| c.check_id == "column_ambiguous").count();
+        assert_eq!(out.facts.len(), printed.len() + ambiguous, "{name}: facts rows vs printed amounts");
+        let mut seen: BTreeSet<(TableType, i32, &str)> = BTreeSet::new();
+        for f in out.facts.iter().map(|f| &f.fact) {
+            let Some(column) = f.column else { continue };
+            let key = (f.table_type, f.row_no, column);
+            assert_eq!(printed.get(&key), Some(&f.amount), "{name}: fact {key:?}");
+            assert!(seen.insert(key), "{name}: fact {key:?} twice");
+            assert!(!f.header.is_empty(), "{name}: fact {key:?} without its printed header");
+        }
+        assert_eq!(seen.len(), printed.len(), "{name}: printed amounts missing from facts");
+    }
+}
