@@ -122,6 +122,8 @@ struct Parsed<'a> {
     name: String,
     /// Where the label starts (indentation).
     indent: usize,
+    /// Where the label's last cell ends (0 when the row prints no label).
+    label_right: usize,
     values: Vec<&'a GridCell>,
 }
 
@@ -159,7 +161,8 @@ fn parse_line<'a>(l: &'a GridLine, function_coded: bool) -> Parsed<'a> {
         }
     }
     let indent = l.cells.first().map(|c| c.start).unwrap_or(0);
-    Parsed { line: l.line, page: l.page, code, name, indent, values }
+    let label_right = l.cells[..used + start].iter().map(|c| c.end).max().unwrap_or(0);
+    Parsed { line: l.line, page: l.page, code, name, indent, label_right, values }
 }
 
 /// A value column: the horizontal band its numbers occupy.
@@ -229,7 +232,28 @@ fn header_words(header: &[&GridLine]) -> Vec<Word> {
             }
         }
     }
-    join_letter_spaced(out)
+    join_letter_spaced(join_years(out))
+}
+
+/// `2026 年预算数`: a year and the 年 word after it are one word.
+fn join_years(words: Vec<Word>) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::new();
+    for w in words {
+        match out.last_mut() {
+            Some(p)
+                if p.row == w.row
+                    && p.text.len() == 4
+                    && p.text.bytes().all(|b| b.is_ascii_digit())
+                    && w.text.starts_with('年')
+                    && w.start <= p.end + 1 =>
+            {
+                p.text.push_str(&w.text);
+                p.end = w.end;
+            }
+            _ => out.push(w),
+        }
+    }
+    out
 }
 
 /// `总   计`, `合 计`: single characters spaced out across a cell are one word.
@@ -259,20 +283,43 @@ fn out_single_spaced(w: &Word) -> bool {
     w.text.chars().count() == 1 || w.end - w.start > w.text.chars().count()
 }
 
+/// Where the labels end: `numbers` where the first column's numbers start, `text` where the
+/// body's printed labels end. pdftotext packs CJK header text to the left of the numbers under
+/// it, so a header word left of the numbers but right of every printed label still heads the
+/// first column.
+#[derive(Debug, Clone, Copy)]
+struct LabelEdge {
+    numbers: usize,
+    text: usize,
+}
+
+/// Words that head the label columns (科目编码, 科目名称, 项目, 类/款/项, 单位名称, the 收入 /
+/// 支出 side captions), never a value column.
+fn is_label_header(text: &str) -> bool {
+    let t = table_spec::normalize_header(text);
+    ["科目", "名称", "编码", "代码"].iter().any(|k| t.contains(k))
+        || matches!(
+            t.as_str(),
+            "项目" | "类" | "款" | "项" | "收入" | "支出" | "收" | "入" | "支" | "出" | "预算单位" | "单位"
+        )
+}
+
 /// Column i's header slot runs from the end of band i-1 to the end of band i (numbers are
 /// right-aligned under headers that are centred): the slot a header word's centre falls in.
-fn slot_of(bands: &[Band], label_end: usize, w: &Word) -> Option<usize> {
+fn slot_of(bands: &[Band], edge: LabelEdge, w: &Word) -> Option<usize> {
     let c2 = w.center2();
-    if c2 < 2 * label_end {
-        return None;
+    if c2 < 2 * edge.numbers {
+        let first_column = !bands.is_empty() && edge.text < edge.numbers && w.start >= edge.text;
+        return (first_column && !is_label_header(&w.text)).then_some(0);
     }
     let i = bands.iter().position(|b| c2 <= 2 * b.end)?;
     Some(i)
 }
 
 /// The header of every band: its group path (top first) and its own words (top to bottom).
-fn header_paths(words: &[Word], bands: &[Band], label_end: usize) -> Vec<(Vec<String>, Vec<String>)> {
-    let slots: Vec<Option<usize>> = words.iter().map(|w| slot_of(bands, label_end, w)).collect();
+fn header_paths(words: &[Word], bands: &[Band], edge: LabelEdge) -> Vec<(Vec<String>, Vec<String>)> {
+    let label_end = edge.numbers;
+    let slots: Vec<Option<usize>> = words.iter().map(|w| slot_of(bands, edge, w)).collect();
     let mut group_of: Vec<Option<(usize, usize)>> = vec![None; words.len()];
     // Top-down: a lower group nests inside the groups above it.
     let mut order: Vec<usize> = (0..words.len()).filter(|&i| slots[i].is_some()).collect();
@@ -595,7 +642,8 @@ fn frame(header: &[&GridLine], parsed: &[Parsed], table_type: TableType, kind: D
     // heads the labels.
     let label_end = first.saturating_sub(1);
     let words = header_words(header);
-    let paths = header_paths(&words, &bands, label_end.min(first));
+    let text = parsed.iter().map(|p| p.label_right).max().unwrap_or(0);
+    let paths = header_paths(&words, &bands, LabelEdge { numbers: label_end.min(first), text });
     let (columns, roles) = columns_of(&paths, table_type, kind, side);
     Frame { bands, roles, columns }
 }
@@ -813,8 +861,9 @@ fn labelled(
 /// finals, its basis: 预算 / 决算).
 fn three_public_by_header(header: &[&GridLine], parsed: &[Parsed], kind: DocKind, stats: &mut Stats) -> Vec<Row> {
     let bands = bands(parsed);
-    let label_end = bands.first().map(|b| b.start).unwrap_or(0);
-    let paths = header_paths(&header_words(header), &bands, label_end);
+    let numbers = bands.first().map(|b| b.start).unwrap_or(0);
+    let text = parsed.iter().map(|p| p.label_right).max().unwrap_or(0);
+    let paths = header_paths(&header_words(header), &bands, LabelEdge { numbers, text });
     let columns = Columns::template(&["total"]);
     let mut rows = Vec::new();
     let Some(data) = parsed.first() else { return rows };

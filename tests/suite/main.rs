@@ -3,6 +3,7 @@
 
 mod common;
 
+mod aligned_text;
 mod corrupt;
 mod diff;
 mod gold;
