@@ -235,6 +235,28 @@ pub fn column_match(
     })
 }
 
+/// The single-cell header words (no group path) that name a contract column of the table
+/// (one side of a two-sided table), normalised, with their column: what a layout without
+/// positions can read from a header's text.
+pub fn column_words(table_type: TableType, kind: DocKind, side: Option<Side>) -> Vec<(String, &'static str)> {
+    let vocabulary = vocabulary(table_type, side);
+    ALIASES
+        .iter()
+        .filter(|(text, c, f)| {
+            !text.contains('/') && vocabulary.contains(c) && (*f == For::Any || *f == For::Kind(kind))
+        })
+        .map(|(text, c, _)| (normalize_header(text), *c))
+        .collect()
+}
+
+/// Is `word` (normalised) printed as a group over some of `columns` (`基本支出` over 人员经费 and
+/// 公用经费)? Such a word names no column of its own.
+pub fn is_group_of(word: &str, columns: &[&str]) -> bool {
+    ALIASES.iter().any(|(text, c, _)| {
+        text.split_once('/').is_some_and(|(group, _)| normalize_header(group) == word) && columns.contains(c)
+    })
+}
+
 /// Joins a header path the way `facts.header` prints it.
 pub fn header_text(path: &[String]) -> String {
     path.iter().map(|p| strip_ws(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/")

@@ -99,17 +99,25 @@ fn leading_code(cells: &[GridCell], function_coded: bool) -> Option<(String, Str
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         return canonical_code(&refs).map(|c| (c, String::new(), parts.len()));
     }
-    // A code fused to the name.
-    let body = t.trim_start_matches(['[', '【', '(', '（']);
+    fused_code(&t, function_coded).map(|(code, rest)| (code, rest, 1))
+}
+
+/// A code fused to its name in one cell (`2010801-行政运行`, `[201]一般公共服务支出`,
+/// `201一般公共服务支出`): the code and the name text after it.
+pub fn fused_code(cell: &str, function_coded: bool) -> Option<(String, String)> {
+    let body = cell.trim_start_matches(['[', '【', '(', '（']);
     let digits: String = body.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if digits.is_empty() || !lead_ok(&digits) {
+    let first = *digits.as_bytes().first()?;
+    let lead_ok =
+        [3, 5, 7].contains(&digits.len()) && if function_coded { first == b'2' } else { matches!(first, b'3' | b'5') };
+    if !lead_ok {
         return None;
     }
     let rest = body[digits.len()..].trim_start_matches([']', '】', ')', '）', '-', '－', '—', ':', '：', '.']);
     if rest.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    Some((digits, rest.to_string(), 1))
+    Some((digits, rest.to_string()))
 }
 
 /// A row's printed parts: key cells at the left, value cells after.

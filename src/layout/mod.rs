@@ -4,6 +4,7 @@
 
 pub mod aligned;
 pub mod grid;
+pub mod header_text;
 pub mod html;
 pub mod pdf_text;
 pub mod three_public;

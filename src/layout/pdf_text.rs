@@ -25,9 +25,14 @@ enum Tok {
     Num(AmountToken),
 }
 
+/// The printed tokens of a line, as `tokenize` splits them.
+fn raw_tokens(text: &str) -> Vec<&str> {
+    text.split_whitespace().flat_map(unglue).collect()
+}
+
 fn tokenize(text: &str) -> Vec<Tok> {
-    text.split_whitespace()
-        .flat_map(unglue)
+    raw_tokens(text)
+        .into_iter()
         .map(|t| match parse_amount(t) {
             Some(a) => Tok::Num(a),
             None => Tok::Text(t.to_string()),
@@ -99,11 +104,28 @@ fn is_prose(text: &str) -> bool {
 }
 
 fn starts_with_code(text: &str, function_coded: bool) -> bool {
-    leading_code(&tokenize(text), function_coded).is_some()
+    let fused = || raw_tokens(text).first().is_some_and(|t| super::grid::fused_code(t, function_coded).is_some());
+    leading_code(&tokenize(text), &raw_tokens(text), function_coded).is_some() || fused()
 }
 
 fn has_amount(text: &str) -> bool {
     tokenize(text).iter().any(|t| matches!(t, Tok::Num(AmountToken::Number { .. })))
+}
+
+/// A code printed alone on its line (one cell per line: `204` / `06` / `司法`), not a page
+/// number: a class code followed by its sub-code or name, or a sub-code after a code.
+fn is_bare_code(body: &[&str], i: usize, kept: &[DataLine], function_coded: bool) -> bool {
+    let text = body[i].trim();
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    let lead_ok = |t: &str| if function_coded { t.starts_with('2') } else { t.starts_with(['3', '5']) };
+    let class = |t: &str| digits(t, 3) && lead_ok(t);
+    let after_code = kept.last().is_some_and(|d| class(d.text) || digits(d.text, 2));
+    let next = body[i + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty());
+    let names_follow = next.is_some_and(|n| {
+        let starts_cjk = n.chars().next().is_some_and(is_cjk);
+        digits(n, 2) || (starts_cjk && !is_page_header(n) && super::classify_title(n).is_none())
+    });
+    (class(text) && names_follow) || (digits(text, 2) && after_code)
 }
 
 /// Removes headers, page furniture and prose; marks the first line after a page break.
@@ -139,7 +161,7 @@ fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> V
             page_break = !out.is_empty();
             continue;
         }
-        if is_page_furniture(text) || is_prose(text) {
+        if (is_page_furniture(text) && !is_bare_code(body, i, &out, function_coded)) || is_prose(text) {
             continue;
         }
         if in_header {
@@ -155,8 +177,9 @@ fn data_lines<'a>(body: &[&'a str], base_line: usize, function_coded: bool) -> V
     out
 }
 
-/// Leading code tokens: `201`, `201 03`, `201 03 01`, `2010301`, `301 01`.
-fn leading_code(tokens: &[Tok], function_coded: bool) -> Option<(String, usize)> {
+/// Leading code tokens: `201`, `201 03`, `201 03 01`, `2010301`, `301 01`. `raw` are the printed
+/// tokens: an integer printed with thousands separators (`3,465,480`) is an amount, never a code.
+fn leading_code(tokens: &[Tok], raw: &[&str], function_coded: bool) -> Option<(String, usize)> {
     let text = |i: usize| match tokens.get(i) {
         Some(Tok::Text(t)) => Some(t.as_str()),
         Some(Tok::Num(AmountToken::Number { decimals: 0, .. })) => None,
@@ -165,7 +188,9 @@ fn leading_code(tokens: &[Tok], function_coded: bool) -> Option<(String, usize)>
     // Integer tokens parse as numbers; read the raw digits back.
     let digits = |i: usize| -> Option<String> {
         match tokens.get(i) {
-            Some(Tok::Num(AmountToken::Number { value, decimals: 0 })) if !value.is_sign_negative() => {
+            Some(Tok::Num(AmountToken::Number { value, decimals: 0 }))
+                if !value.is_sign_negative() && raw.get(i).is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit())) =>
+            {
                 Some(value.to_string())
             }
             _ => text(i).filter(|t| t.chars().all(|c| c.is_ascii_digit())).map(str::to_string),
@@ -233,6 +258,16 @@ impl Pending {
             self.frags.push(frags);
         }
     }
+    /// A zero-padded two-digit line after a code printed alone: the code's next part.
+    fn takes_sub_code(&self, function_coded: bool, line: &str) -> bool {
+        let max = if function_coded { 7 } else { 5 };
+        let t = line.trim();
+        let code_alone = self.frags.is_empty() && self.nums.is_empty();
+        code_alone
+            && self.code.as_ref().is_some_and(|c| c.len() < max)
+            && t.len() == 2
+            && t.bytes().all(|b| b.is_ascii_digit())
+    }
     fn text(&self) -> String {
         strip_ws(&self.frags.iter().flatten().cloned().collect::<String>())
     }
@@ -278,23 +313,31 @@ pub fn parse(
         (TableType::ThreePublic, DocKind::Final) => parse_three_public_row(body, base_line, &lines),
         (TableType::ThreePublic | TableType::Carryover, _) => parse_labelled(&lines, table_type, kind),
         (TableType::BasicExpenditureByEconomic, DocKind::Final) if is_grouped(&lines) => parse_grouped_economic(&lines),
-        _ => parse_coded(&lines, table_type, kind, code_names),
+        _ => parse_coded(body, base_line, &lines, table_type, kind, code_names),
     }
 }
 
 fn parse_coded(
+    body: &[&str],
+    base_line: usize,
     lines: &[DataLine],
     table_type: TableType,
     kind: DocKind,
     code_names: &HashMap<String, String>,
 ) -> Result<ParsedRows, Problem> {
-    let columns = Columns::template(super::template_columns(table_type, kind)?);
-    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
+    let function_coded = table_type.is_function_coded();
+    let cell_per_line = is_cell_per_line(lines);
     let mut finished: Vec<Pending> = Vec::new();
     let mut open: Option<Pending> = None;
     for dl in lines {
-        let tokens = tokenize(dl.text);
-        let code = leading_code(&tokens, table_type.is_function_coded());
+        let mut tokens = tokenize(dl.text);
+        let code = leading_code(&tokens, &raw_tokens(dl.text), function_coded).or_else(|| {
+            // `2010801-行政运行`, `[201]一般公共服务支出`: the code fused to the name.
+            let Some(Tok::Text(first)) = tokens.first() else { return None };
+            let (code, rest) = super::grid::fused_code(first, function_coded)?;
+            tokens[0] = Tok::Text(rest);
+            Some((code, 0))
+        });
         let first_text = match tokens.first() {
             Some(Tok::Text(t)) => strip_ws(t),
             _ => String::new(),
@@ -306,7 +349,19 @@ fn parse_coded(
             .collect();
         let is_total = is_total_label(&first_text) || is_total_label(&strip_ws(&joined_label));
         let has_nums = tokens.iter().any(|t| matches!(t, Tok::Num(_)));
-        if let Some((code, used)) = code {
+        // One cell per line (PyMuPDF): a row's numbers follow it on lines of their own, and
+        // text after them starts the next row.
+        let continues = |p: &Pending| {
+            if cell_per_line {
+                has_nums || p.nums.is_empty()
+            } else {
+                p.nums.is_empty() || !has_nums
+            }
+        };
+        if let Some(p) = open.as_mut().filter(|p| cell_per_line && p.takes_sub_code(function_coded, dl.text)) {
+            // `302` / `11` on lines of their own: the 款 code continues the class code.
+            p.code = p.code.take().map(|c| format!("{c}{}", dl.text.trim()));
+        } else if let Some((code, used)) = code {
             finished.extend(open.take());
             let mut p = Pending::new(dl.line);
             p.code = Some(code);
@@ -320,17 +375,17 @@ fn parse_coded(
             p.frags.push(vec![strip_ws(&joined_label)]);
             p.add(&tokens[label_len..]);
             open = Some(p);
-        } else if let Some(p) = open.as_mut().filter(|p| p.nums.is_empty() || !has_nums) {
+        } else if let Some(p) = open.as_mut().filter(|p| continues(p)) {
             // The open row's wrapped name / project name, or its numbers.
             p.add(&tokens);
-        } else if !has_nums {
+        } else if !has_nums && !cell_per_line {
             // Text with no open row: a row continued after a page break.
             if let Some(p) = finished.last_mut().filter(|_| dl.after_break) {
                 p.add(&tokens);
             }
         } else {
             // A labelled row without a code (a sub-unit heading in a grouped 表7, or a project
-            // printed without a code).
+            // printed without a code), or the numbers of the unit's own line.
             finished.extend(open.take());
             let mut p = Pending::new(dl.line);
             p.add(&tokens);
@@ -338,8 +393,20 @@ fn parse_coded(
         }
     }
     finished.extend(open.take());
-    for p in finished {
+    let width = numbering_width(body).unwrap_or_else(|| finished.iter().map(|p| p.nums.len()).max().unwrap_or(0));
+    let header = header_lines(body, lines.first().map(|dl| dl.line - base_line));
+    let proved = super::header_text::proved_columns(&header, table_type, kind, width);
+    let is_proved = proved.is_some();
+    // Unproved columns still name the template's contract columns as the candidates reported.
+    let columns = match proved {
+        Some((c, _)) => c,
+        None => Columns::template(super::template_columns(table_type, kind)?),
+    };
+    let mut col = Collector { rows: Vec::new(), decimals: 0, saw_numbers: false, columns: columns.clone() };
+    let any_code = finished.iter().any(|p| p.code.is_some());
+    for (i, p) in finished.iter().enumerate() {
         let mut key = RowKey::default();
+        let name = p.text();
         if let Some(code) = &p.code {
             key.level = Some(code_level(code));
             key.code = Some(code.clone());
@@ -348,20 +415,71 @@ fn parse_coded(
                 key.name = Some(name);
                 key.project_name = project;
             } else {
-                key.name = Some(p.text());
+                key.name = Some(name);
             }
-        } else if p.total {
-            key.level = Some(0);
-            key.name = Some(p.text());
         } else {
-            // A 表7 sub-unit heading if its sums prove it (`unit_groups`).
-            key.level = Some(0);
-            key.name = Some(p.text());
+            // A total is labelled as one, or is the table's first line (the unit's own line)
+            // printed before the coded rows; any other row without a code is not a total (a 表7
+            // sub-unit heading is proved by its sums in `unit_groups`).
+            let class = function_coded.then(|| function_class_code(&clean_label(&name))).flatten();
+            let unit_line = i == 0 && any_code && class.is_none();
+            if p.total || unit_line {
+                key.level = Some(0);
+            } else if let Some(code) = class.filter(|_| !any_code) {
+                key.level = Some(1);
+                key.code = Some(code.to_string());
+            }
+            key.name = (!name.is_empty()).then_some(name);
         }
         let cells = col.cells(&p.nums);
-        col.rows.push(Row::new(p.line, key, columns.clone(), cells));
+        let mut row = Row::new(p.line, key, columns.clone(), cells);
+        if !is_proved {
+            unproved(&mut row);
+        }
+        col.rows.push(row);
     }
     Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
+}
+
+/// Columns the header does not prove: every printed number is left unplaced (reported, and kept
+/// in `facts`), never put into a column by its position.
+fn unproved(row: &mut Row) {
+    let values = match &row.cells {
+        Cells::Placed(v) | Cells::Unplaced(v) => v.clone(),
+    };
+    let candidates = row.columns.mapped();
+    row.unplaced = values.iter().flatten().map(|v| (*v, candidates.clone())).collect();
+    if !row.unplaced.is_empty() {
+        row.undetermined = (0..row.columns.len()).collect();
+    }
+    row.cells = Cells::Placed(vec![None; row.columns.len()]);
+}
+
+/// Most data lines hold one cell: the table was extracted one cell per line (PyMuPDF).
+fn is_cell_per_line(lines: &[DataLine]) -> bool {
+    let single = lines.iter().filter(|dl| tokenize(dl.text).len() == 1).count();
+    lines.len() >= 4 && single * 5 >= lines.len() * 4
+}
+
+/// The column count a numbering line (`※ ※ ※ 1 2 3`) prints, if the header has one.
+fn numbering_width(body: &[&str]) -> Option<usize> {
+    let line = body.iter().map(|l| l.trim()).find(|l| is_numbering_line(l))?;
+    Some(line.split_whitespace().filter(|t| t.chars().all(|c| c.is_ascii_digit())).count())
+}
+
+/// The header block of the table's first page: the lines after its last `编制单位` / `单位：`
+/// line and before its first data line (an index into `body`), without page furniture, prose
+/// and the numbering line.
+fn header_lines<'a>(body: &[&'a str], first_data: Option<usize>) -> Vec<&'a str> {
+    let Some(first) = first_data else { return Vec::new() };
+    let texts: Vec<&str> = body.iter().map(|l| l.trim()).collect();
+    let end = first.min(body.len());
+    let start = texts[..end].iter().rposition(|t| is_page_header(t)).map_or(0, |i| i + 1);
+    texts[start..end]
+        .iter()
+        .filter(|t| !t.is_empty() && !is_page_furniture(t) && !is_prose(t) && !is_numbering_line(t))
+        .copied()
+        .collect()
 }
 
 /// Splits the text of a 表7 row into function name and project name. The function name is
@@ -728,7 +846,7 @@ mod tests {
     #[test]
     fn wrapped_name_with_numbers_on_a_later_line() {
         let rows = parse_str(
-            "编制单位：某单位 单位：万元\n※ ※ ※ ※ 1 2 3\n总计 288.48 233.48 55.00\n\n201 03 99\n其他政府办公厅（室）及相关机\n\n构事务支出\n55.00 55.00\n",
+            "编制单位：某单位 单位：万元\n功能分类科目名称 合计 基本支出 项目支出\n※ ※ ※ ※ 1 2 3\n总计 288.48 233.48 55.00\n\n201 03 99\n其他政府办公厅（室）及相关机\n\n构事务支出\n55.00 55.00\n",
             TableType::ExpenditureByFunction,
         );
         assert_eq!(rows.len(), 2);

@@ -17,5 +17,6 @@ mod roundtrip;
 mod shard;
 mod spill;
 mod templates;
+mod text_rows;
 mod three_public_text;
 mod tolerance;

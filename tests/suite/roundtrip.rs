@@ -438,7 +438,8 @@ fn pdf_text_gov_fund_budgets_round_trip() {
     assert!(failures.is_empty(), "{}", report(&failures, 40));
 }
 
-const PROJECT_HEADER: &str = "科目编码\n\n功能分类科目名称 项目名称\n项目支出\n\n合计\n\n工资福利\n\n支出\n\n商品和服\n\n务支出\n\n其他支出\n\n类 款 项\n\n※ ※ ※ ※ ※ 1 2 3 4 5 6 7 8 9 10 11";
+/// The template's eleven columns, wrapped as `pdf_text` prints them.
+const PROJECT_HEADER: &str = "科目编码\n\n功能分类科目名称 项目名称\n项目支出\n\n合计\n\n工资福利\n\n支出\n\n商品和服\n\n务支出\n\n对个人和\n\n家庭的补\n\n助\n\n债务利息\n\n及费用支\n\n出\n\n资本性支\n\n出（基本\n\n建设）\n\n资本性支\n\n出\n\n对企业补\n\n助（基本\n\n建设）\n\n对企业\n\n补助\n\n对社会保障\n\n基金补助\n其他支出\n\n类 款 项\n\n※ ※ ※ ※ ※ 1 2 3 4 5 6 7 8 9 10 11";
 
 /// A 表7 grouped by sub-unit whose page break repeats the title with （续）: the rows after the
 /// break still belong to the last unit heading.
