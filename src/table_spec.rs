@@ -59,6 +59,7 @@ const ALIASES: &[(&str, &str, For)] = &[
     ("财政拨款收入", "fiscal_appropriation", For::Kind(DocKind::Final)),
     ("财政拨款/小计", "fiscal_subtotal", For::Any),
     ("财政拨款(补助)/小计", "fiscal_subtotal", For::Any),
+    ("财政拨款(补助)小计", "fiscal_subtotal", For::Any),
     ("财政拨款(补助)", "fiscal_subtotal", For::Any),
     ("财政拨款/合计", "fiscal_subtotal", For::Any),
     ("一般公共预算", "general_budget", For::Any),

@@ -128,6 +128,9 @@ struct Parsed<'a> {
     code: Option<String>,
     /// Name fragments printed in the row's label cells.
     name: String,
+    /// The row's label cells, each on its own (a 表7 row prints the function's name and the
+    /// project's).
+    labels: Vec<String>,
     /// Where the label starts (indentation).
     indent: usize,
     /// Where the label's last cell ends (0 when the row prints no label).
@@ -147,9 +150,11 @@ fn is_value(c: &GridCell) -> bool {
 fn parse_line<'a>(l: &'a GridLine, function_coded: bool) -> Parsed<'a> {
     let mut code = None;
     let mut name = String::new();
+    let mut labels = Vec::new();
     let mut used = 0;
     if let Some((c, rest, n)) = leading_code(&l.cells, function_coded) {
         code = Some(c);
+        labels.extend((!rest.is_empty()).then(|| rest.clone()));
         name = rest;
         used = n;
     }
@@ -164,13 +169,14 @@ fn parse_line<'a>(l: &'a GridLine, function_coded: bool) -> Parsed<'a> {
     for (i, c) in cells.iter().enumerate() {
         if i < start {
             name.push_str(&strip_ws(&c.text));
+            labels.push(strip_ws(&c.text));
         } else if is_value(c) {
             values.push(c);
         }
     }
     let indent = l.cells.first().map(|c| c.start).unwrap_or(0);
     let label_right = l.cells[..used + start].iter().map(|c| c.end).max().unwrap_or(0);
-    Parsed { line: l.line, page: l.page, code, name, indent, label_right, values }
+    Parsed { line: l.line, page: l.page, code, name, labels, indent, label_right, values }
 }
 
 /// A value column: the horizontal band its numbers occupy.
@@ -738,7 +744,17 @@ fn coded(split: &Split, table_type: TableType, kind: DocKind, stats: &mut Stats)
             let rank = indents.iter().position(|&x| x == p.indent).unwrap_or(0);
             key.level = Some((rank as i8 + 1).min(3));
         }
-        key.name = (!name.is_empty()).then_some(name);
+        // A coded 表7 row's label cells: the function's name, then the project's.
+        let project = table_type == TableType::ProjectExpenditure
+            && p.code.is_some()
+            && p.labels.len() >= 2
+            && p.labels.concat() == p.name;
+        if project {
+            key.name = Some(clean_label(&p.labels[0]));
+            key.project_name = Some(clean_label(&p.labels[1..].concat()));
+        } else {
+            key.name = (!name.is_empty()).then_some(name);
+        }
         rows.push(Row::new(p.line, key, fr.columns.clone(), cells));
     }
     rows
@@ -841,9 +857,12 @@ fn labelled(
     kind: DocKind,
     stats: &mut Stats,
 ) -> Vec<Row> {
-    let parsed: Vec<Parsed> = body.iter().filter(|l| is_data(l, true)).map(|l| parse_line(l, true)).collect();
-    let fr = frame(header, &parsed, table_type, kind, None);
     let three_public = table_type == TableType::ThreePublic;
+    // A 三公 item printed without any amount is still a row.
+    let item_line = |l: &GridLine| three_public && super::pdf_text::three_public_item(&strip_ws(&l.text())).is_some();
+    let parsed: Vec<Parsed> =
+        body.iter().filter(|l| is_data(l, true) || item_line(l)).map(|l| parse_line(l, true)).collect();
+    let fr = frame(header, &parsed, table_type, kind, None);
     let items_in_rows = parsed.iter().any(|p| super::pdf_text::three_public_item(&p.name).is_some());
     if three_public && !items_in_rows {
         return three_public_by_header(header, &parsed, kind, stats);
@@ -1074,5 +1093,36 @@ mod tests {
         assert_eq!(r[0].columns.len(), 2);
         assert_eq!(r[0].columns[0].name, None);
         assert_eq!(r[0].columns[1].name, Some("total"));
+    }
+
+    #[test]
+    fn project_rows_keep_the_function_and_the_project_name_apart() {
+        let text = r#"
+  科目编码          功能分类科目名称        项目名称              项目支出合计     商品和服务支出
+  201  03  99   其他政府办公厅支出      政务热线购买服务经费          121.02        121.02
+                合 计                                           121.02        121.02"#;
+        let r = read(&grid(text), TableType::ProjectExpenditure, DocKind::Budget).unwrap().rows;
+        assert_eq!(r[0].key.name.as_deref(), Some("其他政府办公厅支出"));
+        assert_eq!(r[0].key.project_name.as_deref(), Some("政务热线购买服务经费"));
+        assert_eq!(r[0].value("total"), Some(Some(rust_decimal::Decimal::new(12102, 2))));
+    }
+
+    #[test]
+    fn three_public_items_without_amounts_are_rows() {
+        let text = r#"
+“三公”经费支出内容            合计    一般公共预算
+合 计                     2.89          2.89
+因公出国（境）费
+公务接待费                2.89          2.89
+公务用车购置及运行费 （小计）"#;
+        let r = read(&grid(text), TableType::ThreePublic, DocKind::Budget).unwrap().rows;
+        let items: Vec<&str> = r.iter().map(|r| r.key.item.as_deref().unwrap()).collect();
+        assert_eq!(items, ["total", "overseas_travel", "official_reception", "vehicles"]);
+        assert_eq!(
+            r[1].value("total"),
+            Some(None),
+            "{:?}",
+            r[0].columns.iter().map(|c| (c.name, c.header.clone())).collect::<Vec<_>>()
+        );
     }
 }

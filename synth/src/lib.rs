@@ -11,6 +11,9 @@
 //!
 //! * `generate(seed, layout, kind)` — one document. `pdf_text` and `markdown_tsv` render
 //!   budgets (表1…表11), `final_tsv` renders final accounts (公开01表…公开09表).
+//! * [`generate_text`]`(seed, TextLayout, kind, opts)` — a budget or final account in
+//!   `aligned_text` or `spaced_text` (`text_layouts`): the tab-separated rendering's tables,
+//!   laid out as `pdftotext -layout` / pdfplumber print them.
 //! * [`SynthDoc`] holds the text and the expectation: document fields, every table's status
 //!   and rows (contract keys, values in the source unit) and a [`CellClass`] per value cell.
 //!
@@ -24,6 +27,9 @@
 use budget_etl::model::{DocKind, Layout, RowKey, Side, SourceUnit, TableStatus, TableType};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
+
+mod text_layouts;
+pub use text_layouts::{generate_text, TextLayout};
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic PRNG

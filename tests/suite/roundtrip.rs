@@ -17,7 +17,9 @@ use budget_etl::config::Settings;
 use budget_etl::model::{CheckStatus, DocKind, Layout, TableType};
 use budget_etl::run::{process_bytes, DocOutput};
 use budget_etl::sink::DataRow;
-use budget_etl_synth::{generate, generate_with, CellClass, Encoding, ExpectedRow, Options, SynthDoc};
+use budget_etl_synth::{
+    generate, generate_text, generate_with, CellClass, Encoding, ExpectedRow, Options, SynthDoc, TextLayout,
+};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -548,4 +550,178 @@ fn final_irregular_09_round_trip() {
     let opts = Options { final_irregular_09_percent: 100, ..passing_options(Layout::FinalTsv) };
     let failures = run_layout(Layout::FinalTsv, DocKind::Final, 0..40, &opts);
     assert!(failures.is_empty(), "{}", report(&failures, 40));
+}
+
+// ---------------------------------------------------------------------------------------------
+// aligned_text and spaced_text (`budget_etl_synth::generate_text`)
+// ---------------------------------------------------------------------------------------------
+
+/// Documents per kind in the aligned_text / spaced_text property tests.
+const TEXT_DOCS: u64 = 120;
+
+// Measured (120 documents each, `aligned_text_is_never_wrong --nocapture`): budgets 99.8% of
+// the printed values right, 4 wrong; finals 52.9% right, 6,519 wrong.
+#[test]
+#[ignore = "parser bug: aligned_text budgets — a 表2 group cell (财政拨款(补助)) centred over columns \
+            without numbers joins a neighbour's header words, so 政府性基金预算's numbers are \
+            published under 上级一般公共预算安排的转移支付 (seed 13) or left null (seed 0); an \
+            all-blank 表10 is declared_empty (parsed with blank rows in markdown_tsv)"]
+fn aligned_text_budgets_round_trip() {
+    aligned_property(DocKind::Budget);
+}
+
+#[test]
+#[ignore = "parser bug: aligned_text finals — the grid reader has no 公开06表 side-by-side groups, \
+            reads numbering rows (类 款 项 栏次 1 2 3) as data rows, and misplaces the 行次 / \
+            column-number headers of 公开02/03/05表"]
+fn aligned_text_finals_round_trip() {
+    aligned_property(DocKind::Final);
+}
+
+/// `pdftotext -layout` keeps every column's position: every generated value comes back exactly.
+fn aligned_property(kind: DocKind) {
+    let settings = Settings::default();
+    let opts = passing_options(Layout::AlignedText);
+    let mut failures = Vec::new();
+    for seed in 0..TEXT_DOCS {
+        let doc = generate_text(seed, TextLayout::Aligned, kind, &opts);
+        let out = process_bytes(&doc.file_name, doc.text.as_bytes(), &settings);
+        let problems = compare(&doc, &out);
+        if let (false, Ok(dir)) = (problems.is_empty(), std::env::var("SYNTH_DUMP")) {
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(std::path::Path::new(&dir).join(&doc.file_name), &doc.text);
+        }
+        if !problems.is_empty() {
+            failures.push((seed, doc.file_name.clone(), problems));
+        }
+    }
+    assert!(failures.is_empty(), "{}", report(&failures, TEXT_DOCS));
+}
+
+/// How the values of one document came back: right, wrong (a number where the truth differs or
+/// is blank), null with a `column_ambiguous` report, null without one.
+#[derive(Default)]
+struct Recall {
+    printed: usize,
+    right: usize,
+    reported_null: usize,
+    silent_null: usize,
+    rows_missing: usize,
+    wrong: Vec<String>,
+}
+
+fn recall_of(doc: &SynthDoc, out: &DocOutput, acc: &mut Recall) {
+    let factor = doc.source_unit.factor();
+    for et in &doc.tables {
+        let tt = et.table_type;
+        let got_rows: Vec<&DataRow> = out.rows.iter().filter(|(t, _)| *t == tt).map(|(_, r)| r).collect();
+        let got = keyed(got_rows.iter().map(|r| (key_string(&r.key), *r)).collect());
+        for (k, er) in keyed(et.rows.iter().map(|r| (key_string(&r.key), r)).collect()) {
+            let printed = er.values.iter().filter(|v| v.is_some()).count();
+            acc.printed += printed;
+            let Some(gr) = got.get(&k) else {
+                acc.rows_missing += 1;
+                acc.silent_null += printed;
+                continue;
+            };
+            for (i, col) in tt.output_columns().iter().enumerate() {
+                let want = er.values[i].map(|v| v * factor);
+                match (want, gr.values[i]) {
+                    (None, None) => {}
+                    (Some(w), Some(g)) if w == g => acc.right += 1,
+                    (w, Some(g)) => acc.wrong.push(format!(
+                        "seed {} {} row {:?} (line {}) {col}: want {w:?}, got {g}",
+                        doc.seed,
+                        tt.as_str(),
+                        er.reference(),
+                        er.line
+                    )),
+                    (Some(_), None) if reported(out, tt, &er.reference(), col) => acc.reported_null += 1,
+                    (Some(_), None) => acc.silent_null += 1,
+                }
+            }
+        }
+    }
+}
+
+/// pdfplumber-style text drops blank cells: until a `spaced_text` reader lands the text goes
+/// through whichever reader layout detection picks. A value may come back null (reported or
+/// not: that is the recall printed), never wrong.
+#[test]
+fn spaced_text_is_never_wrong() {
+    text_never_wrong(TextLayout::Spaced);
+}
+
+#[test]
+#[ignore = "parser bug: see aligned_text_budgets_round_trip / aligned_text_finals_round_trip"]
+fn aligned_text_is_never_wrong() {
+    text_never_wrong(TextLayout::Aligned);
+}
+
+/// The renderings carry their layouts' marks: pages and wrapped header words in aligned_text,
+/// single spaces and dropped blanks in spaced_text, no tab in either.
+#[test]
+fn text_layouts_carry_their_hazards() {
+    let opts = Options::default();
+    let (mut form_feeds, mut wrapped, mut dropped) = (0, 0, 0);
+    for seed in 0..20 {
+        for kind in [DocKind::Budget, DocKind::Final] {
+            let aligned = generate_text(seed, TextLayout::Aligned, kind, &opts);
+            let spaced = generate_text(seed, TextLayout::Spaced, kind, &opts);
+            assert!(!aligned.text.contains('\t') && !spaced.text.contains('\t'));
+            assert_eq!(aligned.layout, Layout::AlignedText);
+            form_feeds += aligned.text.matches('\u{c}').count();
+            // A header word continued on the line below at the same position.
+            let lines: Vec<&str> = aligned.text.lines().collect();
+            wrapped += lines
+                .windows(2)
+                .filter(|w| w[0].contains("安排的") && w[1].trim_start().chars().next().is_some_and(|c| !c.is_ascii()))
+                .count();
+            let tsv = generate_with(
+                seed,
+                if kind == DocKind::Budget { Layout::MarkdownTsv } else { Layout::FinalTsv },
+                kind,
+                &opts,
+            );
+            dropped += tsv.text.matches("\t\t").count();
+            for l in spaced.text.lines().filter(|l| l.chars().any(|c| c.is_ascii_digit())) {
+                assert!(!l.contains("  "), "spaced_text line with a run of spaces: {l:?}");
+            }
+        }
+    }
+    assert!(form_feeds >= 40 * 9, "form feeds: {form_feeds}");
+    assert!(wrapped > 20, "wrapped header words: {wrapped}");
+    assert!(dropped > 100, "blank cells dropped: {dropped}");
+}
+
+fn text_never_wrong(layout: TextLayout) {
+    let settings = Settings::default();
+    let opts = passing_options(Layout::PdfText);
+    for kind in [DocKind::Budget, DocKind::Final] {
+        let mut acc = Recall::default();
+        for seed in 0..TEXT_DOCS {
+            let doc = generate_text(seed, layout, kind, &opts);
+            let out = process_bytes(&doc.file_name, doc.text.as_bytes(), &settings);
+            recall_of(&doc, &out, &mut acc);
+        }
+        eprintln!(
+            "{} {}: {} printed values in {TEXT_DOCS} documents: {} right ({:.1}%), {} null reported \
+             ambiguous, {} null unreported ({} rows not found), {} wrong",
+            layout.as_str(),
+            kind.as_str(),
+            acc.printed,
+            acc.right,
+            100.0 * acc.right as f64 / acc.printed.max(1) as f64,
+            acc.reported_null,
+            acc.silent_null,
+            acc.rows_missing,
+            acc.wrong.len()
+        );
+        assert!(
+            acc.wrong.is_empty(),
+            "{} wrong values:\n{}",
+            acc.wrong.len(),
+            acc.wrong[..acc.wrong.len().min(12)].join("\n")
+        );
+    }
 }
