@@ -725,3 +725,30 @@ fn text_never_wrong(layout: TextLayout) {
         );
     }
 }
+
+/// `facts` holds every printed amount once: in the tab-separated layouts (every cell placed) the
+/// facts of a document are exactly its generated non-blank cells, less the cells the contract
+/// derives (a final 公开06表's `total` beside its `personnel` / `public`).
+#[test]
+fn facts_are_the_printed_amounts_of_generated_documents() {
+    let settings = Settings::default();
+    for (layout, kind) in [(Layout::MarkdownTsv, DocKind::Budget), (Layout::FinalTsv, DocKind::Final)] {
+        for seed in 0..40 {
+            let doc = generate_with(seed, layout, kind, &passing_options(layout));
+            let out = process_bytes(&doc.file_name, doc.text.as_bytes(), &settings);
+            let mut printed = 0;
+            for t in &doc.tables {
+                let cols = t.table_type.output_columns();
+                for r in &t.rows {
+                    let has = |c: &str| cols.iter().position(|x| *x == c).is_some_and(|i| r.values[i].is_some());
+                    let derived = t.table_type == TableType::BasicExpenditureByEconomic
+                        && kind == DocKind::Final
+                        && (has("personnel") || has("public"));
+                    printed +=
+                        cols.iter().zip(&r.values).filter(|(c, v)| v.is_some() && !(derived && **c == "total")).count();
+                }
+            }
+            assert_eq!(out.facts.len(), printed, "{} seed {seed}: facts vs printed amounts", layout.as_str());
+        }
+    }
+}
