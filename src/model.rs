@@ -22,6 +22,7 @@ impl DocKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     PdfText,
+    SpacedText,
     AlignedText,
     MarkdownTsv,
     FinalTsv,
@@ -32,6 +33,7 @@ impl Layout {
     pub fn as_str(self) -> &'static str {
         match self {
             Layout::PdfText => "pdf_text",
+            Layout::SpacedText => "spaced_text",
             Layout::AlignedText => "aligned_text",
             Layout::MarkdownTsv => "markdown_tsv",
             Layout::FinalTsv => "final_tsv",

@@ -272,7 +272,14 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
     let tabbed = regions.iter().filter(|r| is_tabbed(&lines[r.title_idx + 1..r.end_idx])).count();
     if tabbed * 2 < regions.len() {
         let aligned = regions.iter().filter(|r| aligned::is_aligned(&lines[r.title_idx + 1..r.end_idx])).count();
-        return if aligned * 2 >= regions.len() { Layout::AlignedText } else { Layout::PdfText };
+        let spaced = regions.iter().filter(|r| pdf_text::is_spaced(&lines[r.title_idx + 1..r.end_idx])).count();
+        return if aligned * 2 >= regions.len() {
+            Layout::AlignedText
+        } else if spaced * 2 > regions.len() {
+            Layout::SpacedText
+        } else {
+            Layout::PdfText
+        };
     }
     if regions.iter().any(|r| r.number.as_deref().is_some_and(|n| n.starts_with("公开"))) {
         Layout::FinalTsv

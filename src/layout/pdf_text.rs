@@ -1,5 +1,7 @@
 //! `pdf_text` tables: one row fragment per line, blank cells dropped, names wrapped over lines,
-//! page breaks that repeat the `编制部门` line and the column headers mid-table.
+//! page breaks that repeat the `编制部门` line and the column headers mid-table; PyMuPDF's one
+//! cell per line; and pdfplumber's `spaced_text` (one row per line, single spaces, blank cells
+//! dropped), which differs only in having no blank lines between rows.
 
 use super::{table_number, ParsedRows};
 // pdf_text prints the region's own template, whose columns the template list names: each
@@ -9,6 +11,7 @@ use crate::normalize::{
     canonical_code, clean_label, code_level, function_class_code, is_total_label, parse_amount, strip_ws, AmountToken,
 };
 use crate::problem::{Problem, ProblemKind};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// A line of the table body that holds data (headers, page furniture and prose removed).
@@ -96,7 +99,11 @@ fn is_page_furniture(text: &str) -> bool {
 
 fn is_page_header(text: &str) -> bool {
     let s = strip_ws(text);
-    s.contains("编制部门") || s.contains("编制单位") || s.starts_with("单位：") || s.contains("金额单位")
+    s.contains("编制部门")
+        || s.contains("编制单位")
+        || s.starts_with("单位：")
+        || s.starts_with("单位:")
+        || s.contains("金额单位")
 }
 
 fn is_prose(text: &str) -> bool {
@@ -330,6 +337,11 @@ fn parse_coded(
     let mut finished: Vec<Pending> = Vec::new();
     let mut open: Option<Pending> = None;
     for dl in lines {
+        if cell_per_line && dl.after_break {
+            // One cell per line, a row does not run on past a page's header: what follows the
+            // header is the next page's.
+            finished.extend(open.take());
+        }
         let mut tokens = tokenize(dl.text);
         let code = leading_code(&tokens, &raw_tokens(dl.text), function_coded).or_else(|| {
             // `2010801-行政运行`, `[201]一般公共服务支出`: the code fused to the name.
@@ -434,25 +446,68 @@ fn parse_coded(
         let cells = col.cells(&p.nums);
         let mut row = Row::new(p.line, key, columns.clone(), cells);
         if !is_proved {
-            unproved(&mut row);
+            unproved(&mut row, sums_to_total(table_type));
         }
         col.rows.push(row);
     }
     Ok(ParsedRows { rows: col.rows, decimals: col.decimals, saw_numbers: col.saw_numbers, warning: None })
 }
 
-/// Columns the header does not prove: every printed number is left unplaced (reported, and kept
-/// in `facts`), never put into a column by its position.
-fn unproved(row: &mut Row) {
+/// Columns the header does not prove: a printed number is put into no column by its position.
+/// Where the table's row identity is `total = Σ every other column` (`sums_to_total`), a first
+/// number equal to the sum of the others is the row's total, proved by the row itself; every
+/// other number is left unplaced (reported, and kept in `facts`).
+fn unproved(row: &mut Row, sums_to_total: bool) {
     let values = match &row.cells {
         Cells::Placed(v) | Cells::Unplaced(v) => v.clone(),
     };
-    let candidates = row.columns.mapped();
-    row.unplaced = values.iter().flatten().map(|v| (*v, candidates.clone())).collect();
-    if !row.unplaced.is_empty() {
-        row.undetermined = (0..row.columns.len()).collect();
+    let n = row.columns.len();
+    let mut cells = vec![None; n];
+    let total_at = row.columns.position("total").filter(|_| sums_to_total);
+    let total = total_at.and(total_of(&values));
+    let mut candidates = row.columns.mapped();
+    let mut rest: Vec<Decimal> = values.iter().flatten().copied().collect();
+    if let (Some(i), Some(t)) = (total_at, total) {
+        cells[i] = Some(t);
+        rest.remove(0);
+        candidates.retain(|c| *c != "total");
     }
-    row.cells = Cells::Placed(vec![None; row.columns.len()]);
+    row.unplaced = rest.into_iter().map(|v| (v, candidates.clone())).collect();
+    if !row.unplaced.is_empty() {
+        row.undetermined = (0..n).filter(|&c| total.is_none() || Some(c) != total_at).collect();
+    }
+    row.cells = Cells::Placed(cells);
+}
+
+/// Tables whose row identity is `total = Σ every other column`: no column is a subtotal of others.
+fn sums_to_total(table_type: TableType) -> bool {
+    matches!(
+        table_type,
+        TableType::ExpenditureByFunction | TableType::GeneralBudgetExpenditure | TableType::BasicExpenditureByEconomic
+    )
+}
+
+/// The first of a row's printed numbers when it equals the sum of the others within their
+/// rounding (and at least one other is printed).
+fn total_of(values: &[Option<Decimal>]) -> Option<Decimal> {
+    let nums: Vec<Decimal> = values.iter().copied().collect::<Option<Vec<_>>>()?;
+    if nums.len() < 2 {
+        return None;
+    }
+    let scale = nums.iter().map(|d| d.scale()).max().unwrap_or(0);
+    let tolerance = Decimal::new(5, scale + 1) * Decimal::from(nums.len() as i64);
+    let rest: Decimal = nums[1..].iter().sum();
+    ((nums[0] - rest).abs() <= tolerance).then_some(nums[0])
+}
+
+/// pdfplumber's `spaced_text`: one row per line with no blank lines between rows, and most lines
+/// that print a number print its label too (not one cell per line).
+pub fn is_spaced(body: &[&str]) -> bool {
+    let non_blank: Vec<&str> = body.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    let blank = body.len() - non_blank.len();
+    let numeric: Vec<&str> = non_blank.iter().copied().filter(|l| has_amount(l)).collect();
+    let rows = numeric.iter().filter(|l| tokenize(l).iter().any(|t| matches!(t, Tok::Text(_)))).count();
+    numeric.len() >= 2 && blank * 4 < non_blank.len() && rows * 2 >= numeric.len()
 }
 
 /// Most data lines hold one cell: the table was extracted one cell per line (PyMuPDF).

@@ -249,6 +249,7 @@ fn layout_salt(layout: Layout) -> u64 {
         Layout::FinalTsv => 0x3333,
         Layout::Unknown => 0x4444,
         Layout::AlignedText => 0x5555,
+        Layout::SpacedText => 0x6666,
     }
 }
 

@@ -58,14 +58,16 @@ fn a_row_without_a_code_or_total_label_is_not_the_total() {
 #[test]
 fn columns_the_header_does_not_prove_stay_null_and_are_reported() {
     // The header names six columns; the rows print three numbers at most: which three is not
-    // proved, so the template's first three columns are not assumed.
+    // proved, so the template's first three columns are not assumed (only the total, which the
+    // row's own sum proves, is kept).
     let text = "示例单位2025年部门预算公开\n表3\n支出总体情况表\n编制单位：示例单位 单位：万元\n\
                 科目编码 科目名称 合计 基本支出 项目支出 事业单位经营支出 上缴上级支出 对附属单位补助支出\n\
                 201 一般公共服务支出 30.00 20.00 10.00\n合计 30.00 20.00 10.00\n";
     let ex = extract(text);
     let r = rows(&ex, TableType::ExpenditureByFunction);
-    assert!(r.iter().all(|r| placed(r, "total").is_none() && placed(r, "basic").is_none()), "{r:#?}");
-    assert_eq!(ambiguous(&ex), 6, "{:#?}", ex.checks);
+    assert!(r.iter().all(|r| placed(r, "basic").is_none() && placed(r, "project").is_none()), "{r:#?}");
+    assert!(r.iter().all(|r| placed(r, "total") == Some(dec("30.00"))));
+    assert_eq!(ambiguous(&ex), 4, "{:#?}", ex.checks);
     // Every printed number is still a fact.
     let facts = budget_etl::facts::facts_of(&ex.tables);
     assert_eq!(facts.iter().filter(|f| f.table_type == TableType::ExpenditureByFunction).count(), 6);
@@ -126,4 +128,63 @@ fn an_amount_with_thousands_separators_is_never_a_code() {
     let r = rows(&ex, TableType::BasicExpenditureByEconomic);
     assert!(r.iter().all(|r| r.key.code.as_deref() != Some("3465480")), "{r:#?}");
     assert_eq!(r[0].key.code.as_deref(), Some("30299"));
+}
+
+#[test]
+fn a_total_the_row_itself_proves_is_kept_when_the_header_does_not_prove_the_columns() {
+    // 武汉 公开03表 (pdfplumber, excerpt): a wrapped header (`对附属单位补助` / `支出`) whose
+    // column order is lost; the first number of a row that equals the sum of the others is its
+    // total (合计 = 基本 + 项目 + …); the parts stay null and are reported.
+    let text = "示例单位2024年度部门决算\n支出决算表\n公开03表\n部门：示例单位 金额单位：万元\n项目\n对附属单位补助\n\
+                本年支出合计 基本支出 项目支出 上缴上级支出 经营支出\n科目代码 科目名称 支出\n栏次 1 2 3 4 5 6\n\
+                合计 14,572.53 11,073.11 3,499.42\n201 一般公共服务支出 10,685.56 7,366.16 3,319.39\n\
+                205 教育支出 180.03 180.03\n208 社会保障和就业支出 900.00 850.00\n";
+    let ex = extract(text);
+    let r = rows(&ex, TableType::ExpenditureByFunction);
+    assert_eq!(placed(&r[0], "total"), Some(dec("14572.53")));
+    assert_eq!(placed(&r[1], "total"), Some(dec("10685.56")));
+    assert_eq!(placed(&r[2], "total"), Some(dec("180.03")));
+    // 900.00 is not 850.00: nothing proves which is the total.
+    assert_eq!(placed(&r[3], "total"), None);
+    assert!(r.iter().all(|r| placed(r, "basic").is_none() && placed(r, "project").is_none()));
+    assert_eq!(ambiguous(&ex), 2 + 2 + 1 + 2, "{:#?}", ex.checks);
+}
+
+#[test]
+fn one_cell_per_line_rows_end_at_a_page_header() {
+    // PyMuPDF (excerpt of 上海 表6): after the table's 合计 label, the next table's unit line
+    // (`单位:万元`, ASCII colon) and header; its numbers are not the 合计's.
+    let text = "示例单位2025年部门预算公开\n表6\n一般公共预算基本支出情况表\n编制单位：示例单位\n单位：元\n\
+                经济分类科目编码\n部门经济分类科目名称\n合计\n人员经费\n公用经费\n\
+                302\n11\n差旅费\n70,000\n70,000\n302\n99\n其他商品和服务支出\n68,880\n68,880\n\
+                合计\n\n单位:万元\n小计\n购置费\n运行费\n1.70\n1.70\n";
+    let ex = extract(text);
+    let r = rows(&ex, TableType::BasicExpenditureByEconomic);
+    let total = r.iter().find(|r| r.key.level == Some(0)).expect("a total row");
+    assert_eq!(total.key.name.as_deref(), Some("合计"));
+    assert_eq!(placed(total, "total"), None, "{r:#?}");
+}
+
+#[test]
+fn pdfplumber_text_is_read_as_spaced_text() {
+    // 深圳 表7 (pdfplumber, excerpt): one row per line, single spaces, no blank lines between
+    // rows; the same rows with blank lines between them are the real corpus's `pdf_text`, and one
+    // cell per line is PyMuPDF's.
+    let rows = "预算单位 科目编码 科目名称 支出总计 基本支出 项目支出\n示例单位 4,684.30 3,072.01 1,612.29\n\
+                201 一般公共服务支出 3,459.13 1,866.84 1,592.29\n2014001 行政运行 1,866.84 1,866.84 0.00\n";
+    let head = "示例单位2025年部门预算公开\n表7\n一般公共预算支出表（按功能分类）\n部门名称：示例单位 单位：万元\n";
+    let spaced = extract(&format!("{head}{rows}"));
+    assert_eq!(spaced.layout.as_str(), "spaced_text");
+    let r = rows_of(&spaced);
+    assert_eq!(placed(&r[0], "total"), Some(dec("4684.30")));
+    assert_eq!(placed(&r[1], "project"), Some(dec("1592.29")));
+    let blank_lines = extract(&format!("{head}{}", rows.replace('\n', "\n\n")));
+    assert_eq!(blank_lines.layout.as_str(), "pdf_text");
+    let cells = extract(&format!("{head}{}", rows.replace(' ', "\n")));
+    assert_eq!(cells.layout.as_str(), "pdf_text");
+    assert_eq!(placed(&rows_of(&cells)[1], "basic"), Some(dec("1866.84")));
+}
+
+fn rows_of(ex: &Extracted) -> Vec<Row> {
+    rows(ex, TableType::GeneralBudgetExpenditure).to_vec()
 }
