@@ -57,6 +57,8 @@ fn is_furniture(l: &GridLine) -> bool {
         || s.contains("编制部门")
         || s.contains("编制单位")
         || s.starts_with("部门名称")
+        || s.starts_with("部门（单位）")
+        || s.starts_with("部门(单位)")
         || s.starts_with("单位名称")
         || s.starts_with("单位：")
         || s.starts_with("单位:")
@@ -331,17 +333,35 @@ fn slot_of(bands: &[Band], edge: LabelEdge, w: &Word) -> Option<usize> {
 }
 
 /// The header of every band: its group path (top first) and its own words (top to bottom).
-fn header_paths(words: &[Word], bands: &[Band], edge: LabelEdge) -> Vec<(Vec<String>, Vec<String>)> {
+/// How group cells are fitted over their columns. `TopDown`: each group from the top line down,
+/// centred on the columns' slots (failing that, on the words below), a lower group nesting
+/// inside the groups above. `BottomUp`: from the lowest group up, centred on the words below
+/// (pdftotext packs CJK headers to the left of their numbers, but the words of one header drift
+/// alike), a higher group holding the groups below it whole. Readers try both and keep the one
+/// the alias table explains best.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupFit {
+    TopDown,
+    BottomUp,
+}
+
+fn header_paths(words: &[Word], bands: &[Band], edge: LabelEdge, fit: GroupFit) -> Vec<(Vec<String>, Vec<String>)> {
     let label_end = edge.numbers;
     let slots: Vec<Option<usize>> = words.iter().map(|w| slot_of(bands, edge, w)).collect();
     let mut group_of: Vec<Option<(usize, usize)>> = vec![None; words.len()];
-    // Top-down: a lower group nests inside the groups above it.
     let mut order: Vec<usize> = (0..words.len()).filter(|&i| slots[i].is_some()).collect();
-    order.sort_by_key(|&i| (words[i].row, words[i].start));
+    match fit {
+        GroupFit::TopDown => order.sort_by_key(|&i| (words[i].row, words[i].start)),
+        GroupFit::BottomUp => order.sort_by_key(|&i| (std::cmp::Reverse(words[i].row), words[i].start)),
+    }
     for &i in &order {
-        let above: Vec<(usize, usize)> =
-            (0..words.len()).filter(|&j| words[j].row < words[i].row).filter_map(|j| group_of[j]).collect();
-        group_of[i] = fit_group(words, &slots, i, bands, label_end, &above);
+        let fitted: Vec<(usize, usize)> = (0..words.len())
+            .filter(
+                |&j| if fit == GroupFit::TopDown { words[j].row < words[i].row } else { words[j].row > words[i].row },
+            )
+            .filter_map(|j| group_of[j])
+            .collect();
+        group_of[i] = fit_group(words, &slots, i, bands, label_end, &fitted, fit);
     }
     (0..bands.len())
         .map(|b| {
@@ -379,7 +399,8 @@ fn fit_group(
     i: usize,
     bands: &[Band],
     label_end: usize,
-    above: &[(usize, usize)],
+    fitted: &[(usize, usize)],
+    fit: GroupFit,
 ) -> Option<(usize, usize)> {
     let n = bands.len();
     let w = &words[i];
@@ -416,9 +437,9 @@ fn fit_group(
     for a in lo..=s {
         #[allow(clippy::needless_range_loop)] // a and b are band indices, compared and subtracted
         for b in s..=hi {
-            // Groups nest: a range may lie inside a group above, or beside it, never across it
+            // Groups nest: a range may hold a group fitted below, lie inside one, or beside it; never
             // or around it.
-            let nests = above.iter().all(|&(ga, gb)| (ga <= a && b <= gb) || b < ga || gb < a);
+            let nests = fitted.iter().all(|&(ga, gb)| (ga <= a && b <= gb) || (a <= ga && gb <= b) || b < ga || gb < a);
             if a == b || !nests {
                 continue;
             }
@@ -435,7 +456,11 @@ fn fit_group(
             }
         }
     }
-    by_slots.or(by_words).map(|(_, a, b)| (a, b))
+    match fit {
+        GroupFit::TopDown => by_slots.or(by_words),
+        GroupFit::BottomUp => by_words.or(by_slots),
+    }
+    .map(|(_, a, b)| (a, b))
 }
 
 /// The words of a slot that head its band: where a column without any number shares the slot,
@@ -481,6 +506,17 @@ pub(super) fn columns_of(
     kind: DocKind,
     side: Option<Side>,
 ) -> (Columns, Vec<Role>) {
+    columns_in_block(headers, table_type, kind, side, None)
+}
+
+/// As [`columns_of`], only the columns of `year_block` (see [`year_block`]) keeping theirs.
+fn columns_in_block(
+    headers: &[(Vec<String>, Vec<String>)],
+    table_type: TableType,
+    kind: DocKind,
+    side: Option<Side>,
+    year_block: Option<u32>,
+) -> (Columns, Vec<Role>) {
     let mut cols: Vec<Column> = Vec::new();
     let mut roles = Vec::new();
     let mut matches: Vec<Option<(&'static str, usize)>> = Vec::new();
@@ -502,7 +538,12 @@ pub(super) fn columns_of(
             p.extend((!leaf.is_empty()).then(|| leaf[k..].concat()));
             table_spec::column_match(table_type, kind, side, &p)
         });
-        matches.push(found);
+        let in_block = year_block.is_none_or(|y| year_in(&path.concat()) == Some(y));
+        // A 三公 table read with its items in rows has source columns (合计, 一般公共预算, …): a
+        // column headed by an item (or 会议费 / 培训费) means the rows are not items.
+        let item_column = table_type == TableType::ThreePublic
+            && path.iter().any(|p| ["出国", "接待", "购置", "运行", "会议", "培训"].iter().any(|k| p.contains(k)));
+        matches.push(found.filter(|_| in_block && !item_column));
         roles.push(Role::Value(cols.len()));
         cols.push(Column { name: None, header: table_spec::header_text(&path) });
     }
@@ -657,9 +698,25 @@ fn frame(header: &[&GridLine], parsed: &[Parsed], table_type: TableType, kind: D
     let label_end = first.saturating_sub(1);
     let words = header_words(header);
     let text = parsed.iter().map(|p| p.label_right).max().unwrap_or(0);
-    let paths = header_paths(&words, &bands, LabelEdge { numbers: label_end.min(first), text });
-    let (columns, roles) = columns_of(&paths, table_type, kind, side);
+    let edge = LabelEdge { numbers: label_end.min(first), text };
+    let named = |c: &Columns| c.iter().filter(|c| c.name.is_some()).count();
+    let (columns, roles) = [GroupFit::TopDown, GroupFit::BottomUp]
+        .into_iter()
+        .map(|fit| {
+            let paths = header_paths(&words, &bands, edge, fit);
+            columns_in_block(&paths, table_type, kind, side, year_block(&words))
+        })
+        .reduce(|best, next| if named(&next.0) > named(&best.0) { next } else { best })
+        .expect("two fits");
     Frame { bands, roles, columns }
+}
+
+/// A header printed in year blocks (`2018年` | `2019年` | 增减变化): the latest year, whose
+/// columns alone are this document's (a column whose path names no year or an earlier one is
+/// a comparison; its numbers stay in `facts`). `None` when the header names fewer than two years.
+fn year_block(words: &[Word]) -> Option<u32> {
+    let years: HashSet<u32> = words.iter().filter_map(|w| year_in(&w.text)).collect();
+    (years.len() >= 2).then(|| years.into_iter().max()).flatten()
 }
 
 fn coded(split: &Split, table_type: TableType, kind: DocKind, stats: &mut Stats) -> Vec<Row> {
@@ -890,7 +947,43 @@ fn three_public_by_header(header: &[&GridLine], parsed: &[Parsed], kind: DocKind
     let bands = bands(parsed);
     let numbers = bands.first().map(|b| b.start).unwrap_or(0);
     let text = parsed.iter().map(|p| p.label_right).max().unwrap_or(0);
-    let paths = header_paths(&header_words(header), &bands, LabelEdge { numbers, text });
+    let words = header_words(header);
+    let edge = LabelEdge { numbers, text };
+    // The group fit under which more items are read (and confirmed by the table's sums).
+    let mut best: Option<(Vec<Row>, Stats)> = None;
+    for fit in [GroupFit::TopDown, GroupFit::BottomUp] {
+        let mut s = Stats::default();
+        let rows = three_public_rows(&header_paths(&words, &bands, edge, fit), &bands, parsed, kind, &mut s);
+        if best.as_ref().is_none_or(|(b, _)| rows.len() > b.len()) {
+            best = Some((rows, s));
+        }
+    }
+    let Some((rows, s)) = best else { return Vec::new() };
+    stats.decimals = stats.decimals.max(s.decimals);
+    stats.saw_numbers |= s.saw_numbers;
+    rows
+}
+
+/// The year a header path names (`2026年预算数` → 2026).
+fn year_of(path: &(Vec<String>, Vec<String>)) -> Option<u32> {
+    year_in(&(path.0.concat() + &path.1.concat()))
+}
+
+fn year_in(text: &str) -> Option<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(5).find_map(|w| {
+        let digits: String = w[..4].iter().collect();
+        (w[4] == '年' && w[0] == '2' && digits.chars().all(|c| c.is_ascii_digit())).then(|| digits.parse().ok())?
+    })
+}
+
+fn three_public_rows(
+    paths: &[(Vec<String>, Vec<String>)],
+    bands: &[Band],
+    parsed: &[Parsed],
+    kind: DocKind,
+    stats: &mut Stats,
+) -> Vec<Row> {
     let columns = Columns::template(&["total"]);
     let mut rows = Vec::new();
     let Some(data) = parsed.first() else { return rows };
@@ -899,10 +992,16 @@ fn three_public_by_header(header: &[&GridLine], parsed: &[Parsed], kind: DocKind
     let scoped = paths.iter().any(|(groups, _)| groups.iter().any(|g| g.contains("三公")));
     // A 合计 over 会议费 / 培训费 too is not the 三公 total.
     let wider_total = paths.iter().any(|(g, l)| (g.concat() + &l.concat()).contains(['会', '培']));
+    // Blocks by year (`2025年预算数` | `2026年预算数`, `增减变化`): the latest year's block is
+    // this budget's; the others are comparisons.
+    let latest = paths.iter().filter_map(year_of).max();
     for c in &data.values {
-        let Some(b) = band_of(&bands, c) else { continue };
+        let Some(b) = band_of(bands, c) else { continue };
         let (groups, leaf) = &paths[b];
         if scoped && !groups.iter().any(|g| g.contains("三公")) {
+            continue;
+        }
+        if latest.is_some() && year_of(&paths[b]) != latest {
             continue;
         }
         let leaf = leaf.concat();

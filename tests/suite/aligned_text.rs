@@ -90,3 +90,57 @@ fn a_year_before_its_header_word_is_part_of_it() {
     assert_eq!(item(Side::Expenditure, "支出总计"), Some(dec("4684.30")));
     assert_eq!(t.rows[0].columns.iter().next().map(|c| c.header.as_str()), Some("2026年预算数"));
 }
+
+fn three_public_total(t: &Table) -> Option<Decimal> {
+    let r = t.rows.iter().find(|r| r.key.item.as_deref() == Some("total") && r.key.basis == Some("budget"));
+    r.and_then(|r| r.value("total")).flatten()
+}
+
+fn three_public_item(t: &Table, item: &str) -> Option<Decimal> {
+    let r = t.rows.iter().find(|r| r.key.item.as_deref() == Some(item));
+    r.and_then(|r| r.value("total")).flatten()
+}
+
+/// 上海 普陀 三公 table (excerpt): group cells printed left of their columns (pdftotext packs
+/// CJK text left), a group (`公务用车购置及运行费`) under a wider one (`“三公”经费预算数`).
+const THREE_PUBLIC_NESTED_GROUPS: &str = "                     2026年部门“三公”经费和机关运行经费预算表
+编制部门：上海市普陀区司法局                                                                  单位:万元
+
+                                 “三公”经费预算数
+                                                                             机关运行经费预算
+                                                 公务用车购置及运行费
+                                                                                 数
+   合计           因公出国(境)费       公务接待费
+                                          小计          购置费       运行费
+
+
+
+        10.81              0       0.83        9.98         0         9.98        217.83";
+
+#[test]
+fn nested_group_cells_fitted_from_the_lowest_group_up() {
+    let ex = budget(&[THREE_PUBLIC_NESTED_GROUPS]);
+    let t = table(&ex, TableType::ThreePublic);
+    assert_eq!(three_public_total(t), dec("10.81"), "{:#?}", t.rows);
+    assert_eq!(three_public_item(t, "official_reception"), dec("0.83"));
+    assert_eq!(three_public_item(t, "vehicles"), dec("9.98"));
+    assert_eq!(three_public_item(t, "vehicle_operation"), dec("9.98"));
+    assert_eq!(three_public_item(t, "overseas_travel"), dec("0"));
+}
+
+/// A 三公 table with its items in rows and its columns in year blocks (generated): the
+/// earlier year's 合计 is a comparison, not this budget's total.
+const THREE_PUBLIC_YEAR_BLOCKS: &str = "                 财政拨款“三公”经费支出情况表
+编制部门：某局                                                      单位：万元
+                              2025年                           2026年
+  项目                     合计          一般公共预算              合计          一般公共预算
+  合计                    3.00            3.00            4.00            4.00
+  公务接待费                 3.00            3.00            4.00            4.00";
+
+#[test]
+fn the_latest_year_block_is_the_budget() {
+    let ex = budget(&[THREE_PUBLIC_YEAR_BLOCKS]);
+    let t = table(&ex, TableType::ThreePublic);
+    assert_eq!(three_public_total(t), dec("4.00"), "{:#?}", t.rows);
+    assert_eq!(three_public_item(t, "official_reception"), dec("4.00"));
+}
