@@ -192,12 +192,20 @@ pub fn run_checks(tables: &[Table], ids: &IdentitySet, rounding: Rounding) -> Ve
                     difference: None,
                     tolerance: None,
                     status: CheckStatus::Ambiguous,
-                    message: format!(
-                        "line {}: printed {} could belong to any of {}; the document does not decide, so those columns are left null",
-                        row.line,
-                        in_source(yuan, table),
-                        columns.join(", ")
-                    ),
+                    message: if columns.is_empty() {
+                        format!(
+                            "line {}: printed {} is in a column no contract column names; it is kept in facts only",
+                            row.line,
+                            in_source(yuan, table)
+                        )
+                    } else {
+                        format!(
+                            "line {}: printed {} could belong to any of {}; the document does not decide, so those columns are left null",
+                            row.line,
+                            in_source(yuan, table),
+                            columns.join(", ")
+                        )
+                    },
                     line: Some(row.line),
                 });
             }

@@ -479,6 +479,21 @@ fn unproved(row: &mut Row, sums_to_total: bool) {
     row.cells = Cells::Placed(cells);
 }
 
+/// A side of the summary has one contract column (its amount); a side printing more numbers (the
+/// amount split into 基本支出 / 项目支出 …) keeps the first as the amount when it equals the sum
+/// of the others, and reports the others; otherwise the row is left to `assign`.
+fn one_amount(mut row: Row) -> Row {
+    let Cells::Unplaced(values) = &row.cells else { return row };
+    if row.columns.len() != 1 || values.len() < 2 {
+        return row;
+    }
+    if let Some(amount) = total_of(values) {
+        row.unplaced = values[1..].iter().flatten().map(|v| (*v, Vec::new())).collect();
+        row.cells = Cells::Placed(vec![Some(amount)]);
+    }
+    row
+}
+
 /// Tables whose row identity is `total = Σ every other column`: no column is a subtotal of others.
 fn sums_to_total(table_type: TableType) -> bool {
     matches!(
@@ -598,6 +613,15 @@ fn split_two_sided(tokens: &[Tok]) -> (Half, Half) {
         }
         None
     });
+    // `2、政府性基金预算 三、卫生健康支出 221,000`: a revenue label printed without an amount, then
+    // an expenditure label.
+    let split = split.or_else(|| {
+        let text = |r: std::ops::Range<usize>| -> String {
+            tokens[r].iter().map(|t| if let Tok::Text(s) = t { s.as_str() } else { "" }).collect()
+        };
+        let labels = tokens.iter().take_while(|t| matches!(t, Tok::Text(_))).count();
+        (1..labels).find(|&i| is_expenditure_label(&text(i..labels)) && !text(0..i).contains("支出"))
+    });
     let half = |toks: &[Tok], with_code: bool| -> Half {
         let mut h = Half::default();
         let mut rest = toks;
@@ -686,7 +710,7 @@ fn parse_two_sided(
                 ..Default::default()
             };
             let cells = rev.cells(&left.nums);
-            rev.rows.push(Row::new(dl.line, key, rev_cols.clone(), cells));
+            rev.rows.push(one_amount(Row::new(dl.line, key, rev_cols.clone(), cells)));
         }
         if !right.label.is_empty() || !right.nums.is_empty() || right.code.is_some() {
             let item = clean_label(&right.label);
@@ -699,7 +723,7 @@ fn parse_two_sided(
                 ..Default::default()
             };
             let cells = exp.cells(&right.nums);
-            exp.rows.push(Row::new(dl.line, key, exp_cols.clone(), cells));
+            exp.rows.push(one_amount(Row::new(dl.line, key, exp_cols.clone(), cells)));
         }
     }
     let decimals = rev.decimals.max(exp.decimals);

@@ -188,3 +188,39 @@ fn pdfplumber_text_is_read_as_spaced_text() {
 fn rows_of(ex: &Extracted) -> Vec<Row> {
     rows(ex, TableType::GeneralBudgetExpenditure).to_vec()
 }
+
+#[test]
+fn a_summary_side_that_splits_its_amount_keeps_the_total_and_labels_without_amounts_split() {
+    // 上海 财务收支预算总表 (pdfplumber, excerpt): the expenditure side prints 合计 and its split
+    // (人员经费 / 公用经费 / 项目支出); a revenue label without an amount before an expenditure
+    // label.
+    let text = "2026年预算单位财务收支预算总表\n编制单位：示例单位 单位：元\n本年收入 本年支出\n预算数\n\
+                项目 预算数 项目 基本支出\n合计 项目支出\n人员经费 公用经费\n\
+                一、财政拨款收入 66,716,064 一、科学技术支出 69,733,764 2,483,180 20,682,584 46,568,000\n\
+                3、国有资本经营预算 四、住房保障支出 171,800 171,800\n\
+                收入总计 70,716,064 支出总计 70,716,064 3,465,480 20,682,584 46,568,000\n";
+    let ex = extract(text);
+    let r = rows(&ex, TableType::RevenueExpenditureSummary);
+    let side = |s: &str| -> Vec<(String, Option<Decimal>)> {
+        r.iter()
+            .filter(|r| r.key.side.map(|x| x.as_str()) == Some(s))
+            .map(|r| (r.key.item.clone().unwrap_or_default(), placed(r, "amount")))
+            .collect()
+    };
+    assert_eq!(
+        side("revenue"),
+        [
+            ("财政拨款收入".to_string(), Some(dec("66716064"))),
+            ("国有资本经营预算".to_string(), None),
+            ("收入总计".to_string(), Some(dec("70716064")))
+        ]
+    );
+    assert_eq!(
+        side("expenditure"),
+        [
+            ("科学技术支出".to_string(), Some(dec("69733764"))),
+            ("住房保障支出".to_string(), Some(dec("171800"))),
+            ("支出总计".to_string(), Some(dec("70716064")))
+        ]
+    );
+}
