@@ -915,10 +915,22 @@ fn labelled(
     stats: &mut Stats,
 ) -> Vec<Row> {
     let three_public = table_type == TableType::ThreePublic;
-    // A 三公 item printed without any amount is still a row.
-    let item_line = |l: &GridLine| three_public && super::pdf_text::three_public_item(&strip_ws(&l.text())).is_some();
-    let parsed: Vec<Parsed> =
-        body.iter().filter(|l| is_data(l, true) || item_line(l)).map(|l| parse_line(l, true)).collect();
+    // A 三公 item printed without any amount is still a row; a sentence naming one (the notes
+    // under the table: `公务接待费0.83万元，与2025年预算持平。`) is not.
+    let item_line = |l: &GridLine| {
+        let text = strip_ws(&l.text());
+        let sentence = text.contains(['，', '。', '；', ',']) || text.chars().count() > 24;
+        three_public && !sentence && super::pdf_text::three_public_item(&text).is_some()
+    };
+    // After the last line with amounts, item lines continue the table only up to the first
+    // other line (a note or a section of text under the table).
+    let last_data = body.iter().rposition(|l| is_data(l, true)).map_or(0, |i| i + 1);
+    let trailing = body[last_data..].iter().take_while(|l| item_line(l)).count();
+    let parsed: Vec<Parsed> = body[..last_data + trailing]
+        .iter()
+        .filter(|l| is_data(l, true) || item_line(l))
+        .map(|l| parse_line(l, true))
+        .collect();
     let fr = frame(header, &parsed, table_type, kind, None);
     let items_in_rows = parsed.iter().any(|p| super::pdf_text::three_public_item(&p.name).is_some());
     if three_public && !items_in_rows {

@@ -102,7 +102,8 @@ fn three_public_item(t: &Table, item: &str) -> Option<Decimal> {
 }
 
 /// 上海 普陀 三公 table (excerpt): group cells printed left of their columns (pdftotext packs
-/// CJK text left), a group (`公务用车购置及运行费`) under a wider one (`“三公”经费预算数`).
+/// CJK text left), a group (`公务用车购置及运行费`) under a wider one (`“三公”经费预算数`),
+/// notes under the table that name an item in a sentence.
 const THREE_PUBLIC_NESTED_GROUPS: &str = "                     2026年部门“三公”经费和机关运行经费预算表
 编制部门：上海市普陀区司法局                                                                  单位:万元
 
@@ -115,7 +116,11 @@ const THREE_PUBLIC_NESTED_GROUPS: &str = "                     2026年部门“
 
 
 
-        10.81              0       0.83        9.98         0         9.98        217.83";
+        10.81              0       0.83        9.98         0         9.98        217.83
+                              其他相关情况说明
+
+  一、2026年“三公”经费预算情况说明
+   （三）公务接待费0.83万元。与2025年预算持平，主要原因是公务接待无变化。";
 
 #[test]
 fn nested_group_cells_fitted_from_the_lowest_group_up() {
