@@ -209,7 +209,9 @@ fn build_vars(tables: &[Table], inactive: &InactiveColumns) -> Vec<Var> {
                                 || economic_column_excluded(table.table_type, row.key.code.as_deref(), name)
                         })
                         .collect();
-                    let facts = |c: &Candidate| proven_empty.iter().all(|&col| c.values[col].is_none_or(|v| v == 0));
+                    let facts = |c: &Candidate| {
+                        proven_empty.iter().all(|&col| c.values.get(col).copied().flatten().is_none_or(|v| v == 0))
+                    };
                     (nums.clone(), filter_nonempty(all, facts))
                 }
             };
@@ -249,7 +251,8 @@ fn prepare(ids: &[Identity], var_of: &HashMap<(usize, usize), usize>) -> Vec<Pre
 }
 
 fn contribution(cand: &Candidate, cells: &[(usize, i64)]) -> i64 {
-    cells.iter().map(|(col, sign)| sign * cand.values[*col].unwrap_or(0)).sum()
+    // A candidate of a row printed without value cells has no values: every column is blank.
+    cells.iter().map(|(col, sign)| sign * cand.values.get(*col).copied().flatten().unwrap_or(0)).sum()
 }
 
 fn tabulate(preps: &mut [Prepared], vars: &[Var]) {
@@ -264,7 +267,7 @@ fn tabulate(preps: &mut [Prepared], vars: &[Var]) {
                         .iter()
                         .take(64)
                         .enumerate()
-                        .filter(|(_, col)| c.values[**col].is_some())
+                        .filter(|(_, col)| c.values.get(**col).is_some_and(Option::is_some))
                         .fold(0u64, |m, (j, _)| m | 1 << j)
                 };
                 TermTable {

@@ -50,7 +50,7 @@ impl Default for Settings {
         Settings {
             input: PathBuf::from("sample"),
             output: PathBuf::from("output"),
-            include: vec!["**/*.txt".into(), "**/*.md".into()],
+            include: vec!["**/*.txt".into(), "**/*.md".into(), "**/*.pdf".into()],
             threads: 0,
             encoding: None,
             rounding: Rounding::Envelope,

@@ -2,9 +2,9 @@
 //! the source unit with its status and line span, and under it the checks that did not pass.
 
 use crate::config::Settings;
-use crate::decode::decode;
 use crate::extract::extract_with;
 use crate::model::{Cells, CheckStatus, KeyShape, Row, Table};
+use crate::source::{read_source, SourceFormat};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -103,15 +103,38 @@ fn grid(table: &Table) -> String {
     out
 }
 
+/// The text with a `--- page N` line before each page and each line's number.
+fn numbered_pages(text: &str, pages: &[u32]) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for (i, line) in crate::extract::split_lines(text).iter().enumerate() {
+        let page = pages.get(i).copied().unwrap_or(0);
+        if page != shown {
+            let _ = writeln!(out, "--- page {page}");
+            shown = page;
+        }
+        let _ = writeln!(out, "{:>6} | {}", i + 1, line.trim_end());
+    }
+    out
+}
+
 pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let decoded =
-        decode(&bytes, settings.encoding.as_deref()).map_err(|e| format!("{}: cannot decode: {e}", path.display()))?;
-    let ex = extract_with(&decoded.text, settings.rounding);
+    let format = SourceFormat::of_path(&path.to_string_lossy());
+    let source =
+        read_source(format, &bytes, settings.encoding.as_deref()).map_err(|e| format!("{}: {e}", path.display()))?;
+    let ex = extract_with(&source.text, settings.rounding);
+    let pages = source.page_of_lines();
     let mut out = String::new();
     let m = &ex.meta;
     let _ = writeln!(out, "file:        {}", path.display());
-    let _ = writeln!(out, "encoding:    {}", decoded.encoding);
+    let _ = writeln!(out, "format:      {}", format.as_str());
+    if let Some(n) = source.pages {
+        let _ = writeln!(out, "pages:       {n}");
+    }
+    if let Some(enc) = source.encoding {
+        let _ = writeln!(out, "encoding:    {enc}");
+    }
     let _ = writeln!(out, "layout:      {}", ex.layout.as_str());
     let _ = writeln!(out, "department:  {}", m.department.clone().unwrap_or_else(|| "?".into()));
     let _ = writeln!(out, "fiscal_year: {}", m.fiscal_year.map(|y| y.to_string()).unwrap_or_else(|| "?".into()));
@@ -119,9 +142,17 @@ pub fn inspect(path: &Path, settings: &Settings) -> Result<String, String> {
     let _ = writeln!(out, "scope:       {}", m.scope.unwrap_or("?"));
     let _ = writeln!(out, "source_unit: {}", m.source_unit.map(|u| u.as_str()).unwrap_or("?"));
     let _ = writeln!(out, "status:      {}{}", ex.status, ex.error().map(|e| format!(" ({e})")).unwrap_or_default());
+    if let Some(pages) = &pages {
+        let _ = writeln!(out, "\n== the text rebuilt from the PDF (the line numbers tables.parquet cites)");
+        out.push_str(&numbered_pages(&source.text, pages));
+    }
     for table in &ex.tables {
-        let span = match (table.first_line, table.last_line) {
-            (Some(a), Some(b)) => format!("lines {a}-{b}"),
+        let span = match (table.first_line, table.last_line, &pages) {
+            (Some(a), Some(b), Some(p)) => {
+                let page = |l: usize| p.get(l - 1).copied().unwrap_or(0);
+                format!("lines {a}-{b}, pages {}-{}", page(a), page(b))
+            }
+            (Some(a), Some(b), None) => format!("lines {a}-{b}"),
             _ => "not in the document".into(),
         };
         let _ = writeln!(

@@ -19,6 +19,9 @@ pub enum ProblemKind {
     CannotRead(String),
     #[error("cannot decode: {0}")]
     CannotDecode(String),
+    /// A PDF without readable text (its message names the page where one applies).
+    #[error("{0}")]
+    Pdf(crate::pdf::PdfError),
     #[error("internal error while parsing: {0}")]
     Internal(String),
     #[error("no budget or final-account table found (not a disclosure?)")]

@@ -3,7 +3,6 @@
 
 use crate::checks::Rounding;
 use crate::config::Settings;
-use crate::decode::decode;
 use crate::discover::{discover, globset, SourceFile};
 use crate::extract::{extract_with, Extracted};
 use crate::incremental::{extraction_version, manifest_path, ManifestEntry, Previous};
@@ -13,6 +12,7 @@ use crate::sink::{
     publish, publish_shard, seal, staging_dir, CheckRecord, DataRow, DocPlace, DocumentRecord, FactRow, OpenFile,
     Reuse, Shard, SnapshotWriter, TableRecord,
 };
+use crate::source::{read_source, Packed, SourceFormat, SourceText};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -45,6 +45,17 @@ pub fn process_bytes_with(
     settings: &Settings,
     extract: fn(&str, Rounding) -> Extracted,
 ) -> DocOutput {
+    process_source(rel_path, bytes, None, settings, extract)
+}
+
+/// `process_bytes_with`, given the text when the first pass already rebuilt it from a PDF.
+fn process_source(
+    rel_path: &str,
+    bytes: &[u8],
+    read: Option<SourceText>,
+    settings: &Settings,
+    extract: fn(&str, Rounding) -> Extracted,
+) -> DocOutput {
     let sha = hex(&Sha256::digest(bytes));
     let mut doc = DocumentRecord {
         doc_id: sha[..16].to_string(),
@@ -55,27 +66,48 @@ pub fn process_bytes_with(
         status: DocStatus::Failed,
         ..Default::default()
     };
-    let decoded = match decode(bytes, settings.encoding.as_deref()) {
-        Ok(d) => d,
-        Err(e) => {
-            doc.error = Some(document_error(rel_path, &[Problem::whole(ProblemKind::CannotDecode(e.to_string()))]));
+    let format = SourceFormat::of_path(rel_path);
+    doc.source_format = format.as_str().to_string();
+    if format == SourceFormat::Pdf {
+        doc.layout = "pdf".into();
+    }
+    // A PDF is interpreted here: a panic in the PDF reader fails this document only.
+    let source = match std::panic::catch_unwind(|| match read {
+        Some(s) => Ok(s),
+        None => read_source(format, bytes, settings.encoding.as_deref()),
+    }) {
+        Ok(Ok(s)) => s,
+        Ok(Err(kind)) => {
+            doc.error = Some(document_error(rel_path, &[Problem::whole(kind)]));
+            return DocOutput { document: doc, ..Default::default() };
+        }
+        Err(p) => {
+            doc.error = Some(document_error(rel_path, &[Problem::whole(ProblemKind::Internal(panic_message(p)))]));
             return DocOutput { document: doc, ..Default::default() };
         }
     };
-    doc.encoding = Some(decoded.encoding.to_string());
-    let extracted = std::panic::catch_unwind(|| extract(&decoded.text, settings.rounding)).unwrap_or_else(|p| {
-        let msg = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Extracted::failed(Problem::whole(ProblemKind::Internal(msg)))
-    });
-    to_output(doc, extracted)
+    doc.encoding = source.encoding.map(str::to_string);
+    doc.pages = source.pages.map(|p| p as i32);
+    let extracted = std::panic::catch_unwind(|| extract(&source.text, settings.rounding))
+        .unwrap_or_else(|p| Extracted::failed(Problem::whole(ProblemKind::Internal(panic_message(p)))));
+    let pages = source.page_of_lines();
+    to_output(doc, extracted, pages.as_deref())
 }
 
-fn to_output(mut doc: DocumentRecord, ex: Extracted) -> DocOutput {
-    doc.layout = ex.layout.as_str().to_string();
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+}
+
+/// The page of a 1-based line, when the source has pages.
+fn page_of(pages: Option<&[u32]>, line: Option<usize>) -> Option<i32> {
+    let (pages, line) = (pages?, line?);
+    pages.get(line.checked_sub(1)?).map(|&p| p as i32)
+}
+
+fn to_output(mut doc: DocumentRecord, ex: Extracted, pages: Option<&[u32]>) -> DocOutput {
+    if doc.source_format != SourceFormat::Pdf.as_str() {
+        doc.layout = ex.layout.as_str().to_string();
+    }
     doc.department = ex.meta.department.clone();
     doc.fiscal_year = ex.meta.fiscal_year;
     doc.doc_kind = ex.meta.doc_kind.map(|k| k.as_str().to_string());
@@ -98,6 +130,8 @@ fn to_output(mut doc: DocumentRecord, ex: Extracted) -> DocOutput {
             source_unit: t.unit.map(|u| u.as_str()),
             first_line: t.first_line.map(|l| l as i32),
             last_line: t.last_line.map(|l| l as i32),
+            first_page: page_of(pages, t.first_line),
+            last_page: page_of(pages, t.last_line),
             error: t.error.as_ref().map(Problem::to_string),
         })
         .collect();
@@ -159,13 +193,14 @@ fn document_error(rel_path: &str, problems: &[Problem]) -> String {
     format!("{rel_path}: {}", crate::problem::joined(problems).unwrap_or_default())
 }
 
-fn process_file(file: &SourceFile, settings: &Settings) -> DocOutput {
+fn process_file(file: &SourceFile, packed: Option<&Packed>, settings: &Settings) -> DocOutput {
     match std::fs::read(&file.path) {
-        Ok(bytes) => process_bytes(&file.rel_path, &bytes, settings),
+        Ok(bytes) => process_source(&file.rel_path, &bytes, packed.and_then(Packed::unpack), settings, extract_with),
         Err(e) => DocOutput {
             document: DocumentRecord {
                 doc_id: String::new(),
                 source_path: file.rel_path.clone(),
+                source_format: SourceFormat::of_path(&file.rel_path).as_str().to_string(),
                 layout: "unknown".into(),
                 status: DocStatus::Failed,
                 error: Some(document_error(&file.rel_path, &[Problem::whole(ProblemKind::CannotRead(e.to_string()))])),
@@ -321,12 +356,14 @@ struct SortKey {
 }
 
 /// What the first pass learns of a file: its place in the output order, its bytes' hash, and
-/// whether the last snapshot's rows for it can be reused.
+/// whether the last snapshot's rows for it can be reused. A PDF's rebuilt text is kept (packed)
+/// for pass 2, so each PDF is interpreted once.
 #[derive(Debug)]
 struct Keyed {
     key: SortKey,
     sha256: String,
     reused: bool,
+    packed: Option<Packed>,
 }
 
 /// The sort key from a quick read (metadata only; the same functions the full extraction uses),
@@ -334,24 +371,27 @@ struct Keyed {
 fn sort_key(file: &SourceFile, settings: &Settings, previous: &Previous) -> Keyed {
     let Ok(bytes) = std::fs::read(&file.path) else {
         let key = SortKey { department: String::new(), doc_kind: String::new(), doc_id: String::new() };
-        return Keyed { key, sha256: String::new(), reused: false };
+        return Keyed { key, sha256: String::new(), reused: false, packed: None };
     };
     let sha256 = hex(&Sha256::digest(&bytes));
     let doc_id = sha256[..16].to_string();
     if let Some(e) = previous.reusable(&file.rel_path, &sha256) {
         let key = SortKey { department: e.sort_department.clone(), doc_kind: e.sort_kind.clone(), doc_id };
-        return Keyed { key, sha256, reused: true };
+        return Keyed { key, sha256, reused: true, packed: None };
     }
-    let (department, kind) = match decode(&bytes, settings.encoding.as_deref()) {
-        Ok(d) => std::panic::catch_unwind(|| crate::extract::sort_metadata(&d.text)).unwrap_or_default(),
-        Err(_) => (None, None),
-    };
+    let format = SourceFormat::of_path(&file.rel_path);
+    let ((department, kind), packed) =
+        std::panic::catch_unwind(|| match read_source(format, &bytes, settings.encoding.as_deref()) {
+            Ok(s) => (crate::extract::sort_metadata(&s.text), s.pack()),
+            Err(_) => ((None, None), None),
+        })
+        .unwrap_or_default();
     let key = SortKey {
         department: department.unwrap_or_default(),
         doc_kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
         doc_id,
     };
-    Keyed { key, sha256, reused: false }
+    Keyed { key, sha256, reused: false, packed }
 }
 
 /// A document is reused only if its `doc_id` is unique in this run too, so its rows in the
@@ -510,6 +550,7 @@ fn write_manifest(
 /// Extracts one chunk of documents in parallel, returned in the chunk's order.
 fn extract_chunk(
     files: &[SourceFile],
+    keyed: &[Keyed],
     chunk: &[usize],
     sizes: &[u64],
     settings: &Settings,
@@ -522,7 +563,7 @@ fn extract_chunk(
         .par_iter()
         .with_max_len(1)
         .map(|&j| {
-            let out = process_file(&files[chunk[j]], settings);
+            let out = process_file(&files[chunk[j]], keyed[chunk[j]].packed.as_ref(), settings);
             pb.inc(1);
             (j, out)
         })
@@ -565,7 +606,7 @@ fn write_documents(
             let (done_chunk, done) = std::mem::take(&mut extracted);
             let (written, next) = rayon::join(
                 || write_outputs(&mut writer, &mut summary, &mut manifest, plan, done_chunk, done),
-                || extract_chunk(files, chunk, &sizes, settings, &pb),
+                || extract_chunk(files, plan.keyed, chunk, &sizes, settings, &pb),
             );
             written?;
             extracted = (chunk, next);

@@ -21,6 +21,10 @@ pub struct DocumentRecord {
     pub source_path: String,
     pub bytes: i64,
     pub sha256: String,
+    /// `pdf` or `text`.
+    pub source_format: String,
+    /// PDF pages; null for text.
+    pub pages: Option<i32>,
     pub encoding: Option<String>,
     pub layout: String,
     pub department: Option<String>,
@@ -44,6 +48,8 @@ pub struct TableRecord {
     pub source_unit: Option<&'static str>,
     pub first_line: Option<i32>,
     pub last_line: Option<i32>,
+    pub first_page: Option<i32>,
+    pub last_page: Option<i32>,
     pub error: Option<String>,
 }
 
@@ -110,6 +116,8 @@ fn documents_frame(docs: &[DocumentRecord]) -> PolarsResult<DataFrame> {
         strings("source_path", s(|d| Some(d.source_path.as_str()))),
         Column::new("bytes".into(), docs.iter().map(|d| d.bytes).collect::<Vec<i64>>()),
         strings("sha256", s(|d| Some(d.sha256.as_str()))),
+        strings("source_format", s(|d| Some(d.source_format.as_str()))),
+        Column::new("pages".into(), docs.iter().map(|d| d.pages).collect::<Vec<Option<i32>>>()),
         strings("encoding", s(|d| d.encoding.as_deref())),
         strings("layout", s(|d| Some(d.layout.as_str()))),
         strings("department", s(|d| d.department.as_deref())),
@@ -136,6 +144,8 @@ fn tables_frame(tables: &[TableRecord]) -> PolarsResult<DataFrame> {
         strings("source_unit", s(|t| t.source_unit)),
         Column::new("first_line".into(), i(|t| t.first_line)),
         Column::new("last_line".into(), i(|t| t.last_line)),
+        Column::new("first_page".into(), i(|t| t.first_page)),
+        Column::new("last_page".into(), i(|t| t.last_page)),
         strings("error", s(|t| t.error.as_deref())),
     ])
 }

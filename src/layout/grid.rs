@@ -324,11 +324,12 @@ fn is_label_header(text: &str) -> bool {
 /// right-aligned under headers that are centred): the slot a header word's centre falls in.
 fn slot_of(bands: &[Band], edge: LabelEdge, w: &Word) -> Option<usize> {
     let c2 = w.center2();
-    if c2 < 2 * edge.numbers {
+    // Saturating: a table without numbers has no bands and its label end is `usize::MAX - 1`.
+    if c2 < edge.numbers.saturating_mul(2) {
         let first_column = !bands.is_empty() && edge.text < edge.numbers && w.start >= edge.text;
         return (first_column && !is_label_header(&w.text)).then_some(0);
     }
-    let i = bands.iter().position(|b| c2 <= 2 * b.end)?;
+    let i = bands.iter().position(|b| c2 <= b.end.saturating_mul(2))?;
     Some(i)
 }
 

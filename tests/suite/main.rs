@@ -10,6 +10,7 @@ mod gold;
 mod grouped_projects;
 mod incremental;
 mod ops;
+mod pdf;
 mod placement;
 mod profiles;
 mod relayout;
