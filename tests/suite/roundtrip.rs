@@ -179,17 +179,21 @@ fn run_layout(
             _ => Encoding::Utf8,
         };
         let out = process_bytes(&doc.file_name, &encoding.encode(&doc.text), &settings);
-        let problems = compare(&doc, &out);
-        // `SYNTH_DUMP=DIR` keeps the text of every failing document for a closer look.
-        if let (false, Ok(dir)) = (problems.is_empty(), std::env::var("SYNTH_DUMP")) {
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(std::path::Path::new(&dir).join(&doc.file_name), &doc.text);
-        }
-        if !problems.is_empty() {
-            failures.push((seed, doc.file_name.clone(), problems));
-        }
+        record(&mut failures, seed, &doc, compare(&doc, &out));
     }
     failures
+}
+
+/// Keeps a failing document's problems; `SYNTH_DUMP=DIR` also keeps its text for a closer look.
+fn record(failures: &mut Vec<(u64, String, Vec<String>)>, seed: u64, doc: &SynthDoc, problems: Vec<String>) {
+    if problems.is_empty() {
+        return;
+    }
+    if let Ok(dir) = std::env::var("SYNTH_DUMP") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(std::path::Path::new(&dir).join(&doc.file_name), &doc.text);
+    }
+    failures.push((seed, doc.file_name.clone(), problems));
 }
 
 fn report(failures: &[(u64, String, Vec<String>)], total: u64) -> String {
@@ -586,14 +590,7 @@ fn aligned_property(kind: DocKind) {
     for seed in 0..TEXT_DOCS {
         let doc = generate_text(seed, TextLayout::Aligned, kind, &opts);
         let out = process_bytes(&doc.file_name, doc.text.as_bytes(), &settings);
-        let problems = compare(&doc, &out);
-        if let (false, Ok(dir)) = (problems.is_empty(), std::env::var("SYNTH_DUMP")) {
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(std::path::Path::new(&dir).join(&doc.file_name), &doc.text);
-        }
-        if !problems.is_empty() {
-            failures.push((seed, doc.file_name.clone(), problems));
-        }
+        record(&mut failures, seed, &doc, compare(&doc, &out));
     }
     assert!(failures.is_empty(), "{}", report(&failures, TEXT_DOCS));
 }
