@@ -143,6 +143,15 @@ pub fn to_grid(body: &[&str], base_line: usize) -> Vec<GridLine> {
     join_fractions(out)
 }
 
+/// Does a region print any amount (table numbers and years are none)? One that prints none (an
+/// all-blank template) shows nothing of its layout and is read as the document's other tables are.
+pub fn prints_amounts(body: &[&str]) -> bool {
+    body.iter().filter(|l| super::table_number(l).is_none()).any(|l| {
+        let toks = tokens(l.trim_start_matches('\u{c}'));
+        toks.iter().enumerate().any(|(i, t)| is_amount(t.text) && !is_year_before_nian(t, toks.get(i + 1)))
+    })
+}
+
 /// Does a region print its columns as runs of spaces? Most of its lines that hold a number
 /// then print a number after a run of two or more spaces (a column gap, not a word gap).
 pub fn is_aligned(body: &[&str]) -> bool {

@@ -202,6 +202,60 @@ fn bands(rows: &[Parsed]) -> Vec<Band> {
     out
 }
 
+/// Columns the header prints but no row fills: stacks of header words (a wrapped header cell's
+/// pieces, aligned left, right or on one centre) that overlap no number band. A stack right of
+/// the last band, or sharing a band's slot with a stack printed over that band's numbers, is a
+/// column of its own, so a group cell is fitted over every column under it, blank or not, and
+/// the blank column's words never join a neighbour's header. Returns the bands with those
+/// columns in place.
+fn with_header_columns(bands: Vec<Band>, words: &[Word], edge: LabelEdge) -> Vec<Band> {
+    if bands.is_empty() {
+        return bands;
+    }
+    let overlaps = |s: usize, e: usize, b: &Band| s < b.end && b.start < e;
+    // Stacks: each word joins the stack it overlaps and is aligned with, else starts one.
+    let mut order: Vec<&Word> = words.iter().filter(|w| w.center2() >= 2 * edge.numbers).collect();
+    order.sort_by_key(|w| (w.row, w.start));
+    // (start, end, lowest header line).
+    let mut stacks: Vec<(usize, usize, usize)> = Vec::new();
+    for w in order {
+        let aligned = |&&mut (s, e, _): &&mut (usize, usize, usize)| {
+            w.start < e && s < w.end && (w.start == s || w.end == e || (s + e).abs_diff(w.center2()) <= 2)
+        };
+        match stacks.iter_mut().find(aligned) {
+            Some(st) => *st = (st.0.min(w.start), st.1.max(w.end), w.row),
+            None => stacks.push((w.start, w.end, w.row)),
+        }
+    }
+    let last_end = bands.last().map_or(0, |b| b.end);
+    let slot = |s: usize, e: usize| bands.iter().position(|b| s + e <= 2 * b.end);
+    // The stacks reaching lowest first: a group cell above blank columns yields to them.
+    stacks.sort_by_key(|st| (std::cmp::Reverse(st.2), st.0));
+    // Header words printed below a stack on both sides of it: it may be a group cell (`2025年`
+    // over its year's columns), which `fit_group` decides; it is not taken for a column.
+    let group_like = |s: usize, e: usize, bottom: usize| {
+        let below = |side: &dyn Fn(&Word) -> bool| {
+            words.iter().any(|w| w.row > bottom && w.center2() >= 2 * edge.numbers && side(w))
+        };
+        below(&|w| w.end <= s) && below(&|w| w.start >= e)
+    };
+    let mut out = bands.clone();
+    for &(s, e, bottom) in &stacks {
+        if out.iter().any(|b| overlaps(s, e, b)) || group_like(s, e, bottom) {
+            continue;
+        }
+        let own = match slot(s, e) {
+            None => s >= last_end,
+            Some(k) => stacks.iter().any(|&(a, z, _)| overlaps(a, z, &bands[k]) && slot(a, z) == Some(k)),
+        };
+        if own {
+            out.push(Band { start: s, end: e });
+        }
+    }
+    out.sort_by_key(|b| b.start);
+    out
+}
+
 /// The band a value cell belongs to.
 fn band_of(bands: &[Band], c: &GridCell) -> Option<usize> {
     bands.iter().position(|b| c.start < b.end && b.start < c.end)
@@ -613,8 +667,12 @@ struct Split<'a> {
 
 /// Splits off the header block (lines before the first data line) and, on later pages, the
 /// repeated headers (lines made only of header words) and page furniture.
-fn split_header(lines: &[GridLine], function_coded: bool) -> Option<Split<'_>> {
+/// `items`: a table whose rows are 三公 items; when it prints no amount at all, its item lines
+/// are its rows (its 合计 line too, though the header prints that word).
+fn split_header(lines: &[GridLine], function_coded: bool, items: bool) -> Option<Split<'_>> {
     let kept: Vec<&GridLine> = lines.iter().filter(|l| !is_furniture(l)).collect();
+    let items_only = items && !kept.iter().any(|l| is_data(l, function_coded));
+    let is_data = |l: &GridLine, function_coded: bool| is_data(l, function_coded) || (items_only && is_item_line(l));
     let first = kept.iter().position(|l| is_data(l, function_coded))?;
     let header: Vec<&GridLine> = kept[..first].to_vec();
     let vocabulary: HashSet<String> = header_words(&header).into_iter().map(|w| w.text).collect();
@@ -642,7 +700,8 @@ fn split_header(lines: &[GridLine], function_coded: bool) -> Option<Split<'_>> {
 /// Reads one table from its lines of positioned cells.
 pub fn read(lines: &[GridLine], table_type: TableType, kind: DocKind) -> Result<ParsedRows, Problem> {
     let function_coded = table_type.is_function_coded();
-    let split = split_header(lines, function_coded).ok_or(Problem::whole(ProblemKind::NoRows))?;
+    let split = split_header(lines, function_coded, table_type == TableType::ThreePublic)
+        .ok_or(Problem::whole(ProblemKind::NoRows))?;
     let mut stats = Stats::default();
     let rows = match table_type {
         TableType::RevenueExpenditureSummary | TableType::FiscalSummary => {
@@ -700,6 +759,7 @@ fn frame(header: &[&GridLine], parsed: &[Parsed], table_type: TableType, kind: D
     let words = header_words(header);
     let text = parsed.iter().map(|p| p.label_right).max().unwrap_or(0);
     let edge = LabelEdge { numbers: label_end.min(first), text };
+    let bands = with_header_columns(bands, &words, edge);
     let named = |c: &Columns| c.iter().filter(|c| c.name.is_some()).count();
     let (columns, roles) = [GroupFit::TopDown, GroupFit::BottomUp]
         .into_iter()
@@ -906,6 +966,14 @@ fn two_sided(
     rows
 }
 
+/// A line naming one 三公 item: a row even without any amount. A sentence naming one (the notes
+/// under the table: `公务接待费0.83万元，与2025年预算持平。`) is not.
+fn is_item_line(l: &GridLine) -> bool {
+    let text = strip_ws(&l.text());
+    let sentence = text.contains(['，', '。', '；', ',']) || text.chars().count() > 24;
+    !sentence && super::pdf_text::three_public_item(&text).is_some()
+}
+
 /// Tables keyed by a label (三公 items, 表11 lines). A 三公 table printed as one row of numbers
 /// under item headers becomes one row per item.
 fn labelled(
@@ -916,13 +984,7 @@ fn labelled(
     stats: &mut Stats,
 ) -> Vec<Row> {
     let three_public = table_type == TableType::ThreePublic;
-    // A 三公 item printed without any amount is still a row; a sentence naming one (the notes
-    // under the table: `公务接待费0.83万元，与2025年预算持平。`) is not.
-    let item_line = |l: &GridLine| {
-        let text = strip_ws(&l.text());
-        let sentence = text.contains(['，', '。', '；', ',']) || text.chars().count() > 24;
-        three_public && !sentence && super::pdf_text::three_public_item(&text).is_some()
-    };
+    let item_line = |l: &GridLine| three_public && is_item_line(l);
     // After the last line with amounts, item lines continue the table only up to the first
     // other line (a note or a section of text under the table).
     let last_data = body.iter().rposition(|l| is_data(l, true)).map_or(0, |i| i + 1);
@@ -1236,5 +1298,55 @@ mod tests {
             "{:?}",
             r[0].columns.iter().map(|c| (c.name, c.header.clone())).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_group_cell_spans_the_columns_under_it_with_or_without_numbers() {
+        // Generated 表2 (aligned_text): 财政拨款(补助) is centred over seven sub-columns of which
+        // only three print numbers; the blank 上级一般公共预算安排的转移支付 column sits between
+        // 一般公共预算 and 政府性基金预算.
+        let text = r#"
+功能分类科目编码       功能分类科目名称                总计                                           财政拨款(补助)                                    财政专户(   单位资金  财政拨款结转  非财政拨
+                                                                                                                                教育收费)                 款结转结
+                                                                                                                                                       余
+类      款   项                                        财政拨款(补助)小计         一般公共预算      上级一般     政府性基金预算       上级政府性   国有资本    上级国有
+                                                                                   公共预算                   基金安排的   经营预算    资本经营
+                                                                                   安排的转                   转移支付            预算安排
+                                                                                   移支付                                    的转移支
+                                                                                                                           付
+204    2   1   行政运行                5,540,456.78     5,540,456.78    5,540,456.78
+212    8   3   城市建设支出              3,507,332.30     3,507,332.30                          3,507,332.30
+               合 计                13,149,240.76    13,149,240.76    9,641,908.46          3,507,332.30"#;
+        let r = read(&grid(text), TableType::RevenueByFunction, DocKind::Budget).unwrap().rows;
+        let d = |s: &str| Some(Some(s.parse::<rust_decimal::Decimal>().unwrap()));
+        assert_eq!(r[1].key.code.as_deref(), Some("2120803"));
+        assert_eq!(r[1].value("gov_fund"), d("3507332.30"), "{:?}", names(&r));
+        assert_eq!(r[1].value("general_budget"), Some(None));
+        assert_eq!(r[1].value("general_budget_transfer"), Some(None));
+        assert_eq!(r[2].value("general_budget"), d("9641908.46"));
+        assert_eq!(r[2].value("fiscal_subtotal"), d("13149240.76"));
+        let transfer = r[0].columns.iter().find(|c| c.name == Some("general_budget_transfer"));
+        assert_eq!(transfer.map(|c| c.header.as_str()), Some("财政拨款(补助)/上级一般公共预算安排的转移支付"));
+    }
+
+    #[test]
+    fn a_three_public_table_without_amounts_keeps_its_item_rows() {
+        let text = r#"
+“三公”经费支出内容           合计            资金来源
+                            一般公共  政府性基金  国有资本经营
+                             预算            预算
+合 计
+因公出国（境）费
+公务接待费
+公务用车购置及运行费 （小计）
+其中：公务用车购置费
+公务用车运行费"#;
+        let r = read(&grid(text), TableType::ThreePublic, DocKind::Budget).unwrap().rows;
+        let items: Vec<&str> = r.iter().map(|r| r.key.item.as_deref().unwrap()).collect();
+        assert_eq!(
+            items,
+            ["total", "overseas_travel", "official_reception", "vehicles", "vehicle_purchase", "vehicle_operation"]
+        );
+        assert!(r.iter().all(|r| r.value("total").flatten().is_none()));
     }
 }

@@ -273,7 +273,7 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
     if tabbed * 2 < regions.len() {
         let aligned = regions.iter().filter(|r| aligned::is_aligned(&lines[r.title_idx + 1..r.end_idx])).count();
         let spaced = regions.iter().filter(|r| pdf_text::is_spaced(&lines[r.title_idx + 1..r.end_idx])).count();
-        return if aligned * 2 >= regions.len() {
+        return if aligned >= 1 && aligned * 2 >= numbered_regions(lines, regions) {
             Layout::AlignedText
         } else if spaced * 2 > regions.len() {
             Layout::SpacedText
@@ -288,6 +288,11 @@ pub fn detect_layout(lines: &[&str], regions: &[Region]) -> Layout {
     }
 }
 
+/// Regions that print an amount: only they show how the document lays out its columns.
+fn numbered_regions(lines: &[&str], regions: &[Region]) -> usize {
+    regions.iter().filter(|r| aligned::prints_amounts(&lines[r.title_idx + 1..r.end_idx])).count()
+}
+
 /// Parses every region into a table; continuation regions (`（续）`) join the table before.
 /// `doc_unit` is the unit the document states (for tables that state none); without it such
 /// tables fail rather than be read in an assumed unit.
@@ -298,6 +303,8 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
     order.sort_by_key(|&i| regions[i].table_type == TableType::ProjectExpenditure);
     let mut code_names: HashMap<String, String> = HashMap::new();
     let mut parsed: Vec<Option<Table>> = vec![None; regions.len()];
+    let aligned_regions = regions.iter().filter(|r| aligned::is_aligned(&lines[r.title_idx + 1..r.end_idx])).count();
+    let aligned_document = aligned_regions >= 1 && aligned_regions * 2 >= numbered_regions(lines, regions);
     for i in order {
         let region = &regions[i];
         let body = &lines[region.title_idx + 1..region.end_idx];
@@ -317,7 +324,7 @@ pub fn parse_tables(lines: &[&str], regions: &[Region], kind: DocKind, doc_unit:
         };
         let parse: ParseFn = if is_tabbed(body) {
             tsv::parse
-        } else if aligned::is_aligned(body) {
+        } else if aligned::is_aligned(body) || (aligned_document && !aligned::prints_amounts(body)) {
             aligned::parse
         } else {
             pdf_text::parse
