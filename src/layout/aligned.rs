@@ -157,9 +157,12 @@ pub fn prints_amounts(body: &[&str]) -> bool {
 pub fn is_aligned(body: &[&str]) -> bool {
     let mut numeric = 0;
     let mut aligned = 0;
-    for l in body.iter().filter(|l| !l.contains('\t')) {
+    // A table number (`公开 10 表`) and a year of a running page header (`2026 年度`) are no
+    // amounts.
+    for l in body.iter().filter(|l| !l.contains('\t') && super::table_number(l).is_none()) {
         let toks = tokens(l.trim_start_matches('\u{c}'));
-        if !toks.iter().any(|t| is_amount(t.text)) {
+        let amount = |i: usize| is_amount(toks[i].text) && !is_year_before_nian(&toks[i], toks.get(i + 1));
+        if !(0..toks.len()).any(amount) {
             continue;
         }
         numeric += 1;

@@ -997,6 +997,11 @@ fn labelled(
     let fr = frame(header, &parsed, table_type, kind, None);
     let items_in_rows = parsed.iter().any(|p| super::pdf_text::three_public_item(&p.name).is_some());
     if three_public && !items_in_rows {
+        if let Some(read) = three_public_across(header, body, kind) {
+            stats.decimals = stats.decimals.max(read.decimals);
+            stats.saw_numbers |= read.saw_numbers;
+            return read.rows;
+        }
         return three_public_by_header(header, &parsed, kind, stats);
     }
     let mut rows = Vec::new();
@@ -1014,6 +1019,31 @@ fn labelled(
         rows.push(Row::new(p.line, key, fr.columns.clone(), Cells::Placed(values)));
     }
     rows
+}
+
+/// 三公 tables whose items are columns, read by `across` from the header's words and the run of
+/// data lines under it (each with where its cells sit).
+fn three_public_across(header: &[&GridLine], body: &[&GridLine], kind: DocKind) -> Option<ParsedRows> {
+    use super::across::{AcrossNumber, AcrossRow, AcrossWord};
+    let words: Vec<AcrossWord> = header_words(header)
+        .into_iter()
+        .map(|w| AcrossWord { text: w.text, row: w.row, span: Some((w.start, w.end)) })
+        .collect();
+    let first = body.iter().position(|l| is_data(l, true))?;
+    let rows: Vec<AcrossRow> = body[first..]
+        .iter()
+        .take_while(|l| is_data(l, true))
+        .map(|l| {
+            let p = parse_line(l, true);
+            let numbers = p
+                .values
+                .iter()
+                .filter_map(|c| c.amount().map(|a| AcrossNumber { amount: a, span: Some((c.start, c.end)) }))
+                .collect();
+            AcrossRow { line: p.line, label: p.name.clone(), numbers }
+        })
+        .collect();
+    super::across::read(&words, &rows, kind)
 }
 
 /// 三公 tables whose items are columns: each column's header path names its item (and, in

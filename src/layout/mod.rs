@@ -2,6 +2,7 @@
 //! the layout, and hands each table's lines to the parser for its layout. Both parsers produce
 //! the shared `Table`/`Row` model; numbers of `pdf_text` rows stay `Unplaced` for `assign`.
 
+pub mod across;
 pub mod aligned;
 pub mod grid;
 pub mod header_text;

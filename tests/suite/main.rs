@@ -19,5 +19,6 @@ mod shard;
 mod spill;
 mod templates;
 mod text_rows;
+mod three_public_across;
 mod three_public_text;
 mod tolerance;
