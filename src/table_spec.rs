@@ -81,6 +81,8 @@ const ALIASES: &[(&str, &str, For)] = &[
     ("国有资本经营预算拨款", "state_capital", For::Any),
     ("国有资本经营预算拨款收入", "state_capital", For::Any),
     ("国有资本经营预算财政拨款", "state_capital", For::Any),
+    // 公开04表 of some templates prints the word cut short.
+    ("国有资本经营预算财政", "state_capital", For::Any),
     ("上级国有资本经营预算安排的转移支付", "state_capital_transfer", For::Any),
     ("上级国有资本经营预算转移支付", "state_capital_transfer", For::Any),
     ("上级国有资本经营安排的转移支付", "state_capital_transfer", For::Any),

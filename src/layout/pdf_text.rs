@@ -67,9 +67,27 @@ fn unglue(token: &str) -> Vec<&str> {
     vec![token]
 }
 
+/// `类 款 项 栏次 7 8 11`: column numbers after a 栏次 label, in whatever order the template
+/// numbers its columns (a table printing some of a wider template's columns).
+fn is_labelled_numbering(text: &str) -> bool {
+    let compact = strip_ws(text);
+    let mut ints = 0;
+    let only = text.split_whitespace().all(|t| match t {
+        "※" | "栏次" | "栏" | "次" | "类" | "款" | "项" => true,
+        _ => {
+            ints += 1;
+            t.len() <= 2 && t.chars().all(|c| c.is_ascii_digit())
+        }
+    });
+    compact.contains("栏次") && only && ints >= 1
+}
+
 /// `※ ※ 1 2 3` / `栏次 1 2` / `支出功能分类科目编码 1 2 3 4`: the column-numbering line that
 /// closes a header block.
 pub fn is_numbering_line(text: &str) -> bool {
+    if is_labelled_numbering(text) {
+        return true;
+    }
     let mut expect = 1u32;
     let mut ints = 0;
     let mut labels = 0;
@@ -914,6 +932,19 @@ fn parse_labelled(lines: &[DataLine], table_type: TableType, kind: DocKind) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_numbers_after_a_lanci_label_in_any_order() {
+        // 公开05表 numbers its three columns as the wider 公开03表 does.
+        assert!(is_numbering_line(
+            "类             款    项     栏次                            7               8           11"
+        ));
+        assert!(is_numbering_line(
+            "栏 次                    1              栏 次                                   2               3"
+        ));
+        assert!(!is_numbering_line("栏次 合计 7 8"));
+        assert!(!is_numbering_line("类 款 项 7 8 11"));
+    }
 
     fn parse_str(text: &str, tt: TableType) -> Vec<Row> {
         let lines: Vec<&str> = text.lines().collect();

@@ -3211,6 +3211,21 @@ const FINAL_HEADERS: [&str; 9] = [
     "项目\t\t\t年初结转和结余\t本年收入\t本年支出\t\t\t年末结转和结余\t\t\n支出功能 分类科目 编码\t科目名称\t\t\t\t合计\t基本支出\t项目支出\t合计\t结转\t结余\n类\t款\t项\t1\t2\t3\t4\t5\t6\t7\t8\n\t\t栏次\t\t\t\t\t\t\t\t",
 ];
 
+/// The headers of 公开03表 and 公开05表 as the PDF prints them, each word over its column:
+/// the tab-separated conversion above (real 004's) moved 公开03表's first header line one
+/// cell left of its numbers and 公开05表's second one cell right. The text layouts render
+/// from the PDF, so they print these.
+pub(crate) const FINAL_HEADERS_PRINTED: [(&str, &str); 2] = [
+    (
+        FINAL_HEADERS[2],
+        "项目\t\t\t\t本年支出 合计\t基本支出\t项目支出\t上缴 上级 支出\t经营 支出\t对附属 单位补 助支出\n支出功能 分类科目 编码\t科目名称\t\t\t\t\t\t\t\t\n类\t款\t项\t栏次\t1\t2\t3\t4\t5\t6",
+    ),
+    (
+        FINAL_HEADERS[4],
+        "支出功能分类科目编码\t\t\t项目\t本年支出\t\t\n\t\t\t科目名称\t合计\t基本支出\t项目支出\n类\t款\t项\t栏次\t7\t8\t11",
+    ),
+];
+
 const FINAL_09_IRREGULAR: &str =
     "项目\t\t\t年初结转和结余\t本年收入\t本年支出\t年末结转和结余\t\t\n科目名称\t\t\t\t\t\t合计\t结转\t结余\n支出功能 分类科目 编码\t\t\t1\t2\t3\t4\t5\t6\n类\t款\t项\t栏次 合计\t\t\t\t\t";
 

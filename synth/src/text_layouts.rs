@@ -34,6 +34,10 @@ pub fn generate_text(seed: u64, layout: TextLayout, kind: DocKind, opts: &Option
         DocKind::Final => Layout::FinalTsv,
     };
     let mut doc = generate_with(seed, tsv, kind, opts);
+    // Each header as the PDF prints it (same lines, so the rows keep their line numbers).
+    for (converted, printed) in crate::FINAL_HEADERS_PRINTED {
+        doc.text = doc.text.replace(converted, printed);
+    }
     let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x6666);
     let (text, line_of) = relayout(&doc.text, layout, &mut rng);
     doc.text = text;
